@@ -1,0 +1,40 @@
+/*
+ * daemon.h: the state one attuned process wires together in main.c and
+ * hands to the RPC commands. Modules below it do not know this struct.
+ */
+#ifndef ATTUNE_DAEMON_H
+#define ATTUNE_DAEMON_H
+
+#include <stdbool.h>
+
+#include <uv.h>
+
+#include "control.h"
+#include "eventlog.h"
+#include "keys.h"
+
+#define DAEMON_MAX_PEERS	32
+
+struct daemon_config {
+	char		 data_dir[4096];
+	char		 socket_path[108];
+	bool		 foreground;
+	int		 verbosity;
+	char		 listen[128];		/* ADDR:PORT for peers */
+	const char	*peers[DAEMON_MAX_PEERS];
+	int		 npeers;
+	bool		 no_discovery;
+};
+
+struct daemon {
+	uv_loop_t		*loop;
+	struct daemon_config	 cfg;
+	struct keys		 keys;
+	struct eventlog		*log;
+	struct control		*ctl;
+	uv_prepare_t		 flush;
+	uv_signal_t		 sigterm, sigint;
+	bool			 stopping;
+};
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * eventlog.c: seal, group-commit and load the event log (eventlog.h).
+ * Runs on the loop thread only; the store is used synchronously, one
+ * transaction per loop iteration. Full re-verification runs off the loop
+ * (verify.c).
+ */
+#include <sys/time.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "diag.h"
+#include "eventlog.h"
+#include "mp.h"
+#include "verify.h"
+#include "when.h"
+
+#define EVENTLOG_MAX_PENDING	4096
+
+/* One sealed entry waiting for its commit. */
+struct eventlog_pending {
+	msgpack_sbuffer		 blob;
+	uint8_t			*payload;
+	size_t			 len;
+	struct envelope		 env;
+	eventlog_done_cb	 done;
+	void			*arg;
+};
+
+struct eventlog {
+	uv_loop_t		*loop;
+	struct store		*store;
+	struct keys		*keys;
+	struct views		 views;
+	char			 db_path[4096];
+	/* Sealed, not yet committed: */
+	struct eventlog_pending	*pending;
+	size_t			 npending;
+	uint64_t		 next_seq;	/* ours, counting pending */
+	uint8_t			 head[ENV_ID];
+	uint64_t		 last_hlc;
+	/* Clock: fixed by ATTUNE_NOW for tests, else the wall clock. */
+	int64_t			 fixed_now;
+	uint64_t		 skipped;
+	struct verify_state	 verify;
+	eventlog_entry_cb	 entry_cb;
+	void			*entry_arg;
+};
+
+static int	eventlog_load_row(const struct store_row *, void *);
+static void	eventlog_reset_head(struct eventlog *);
+static void	eventlog_fail_pending(struct eventlog *, size_t from, int rc);
+static int	eventlog_seal(struct eventlog *, struct eventlog_pending *,
+		    const uint8_t *payload, size_t len);
+static void	eventlog_startup_verified(void *, int, const char *, size_t);
+
+int64_t
+eventlog_now(const struct eventlog *el)
+{
+	struct timeval	tv;
+
+	if (el->fixed_now > 0)
+		return (el->fixed_now);
+	gettimeofday(&tv, NULL);
+	return ((int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+}
+
+const struct views *
+eventlog_views(const struct eventlog *el)
+{
+	return (&el->views);
+}
+
+/* Our own author's head, from what is durable. */
+static void
+eventlog_reset_head(struct eventlog *el)
+{
+	struct chain_author	*a;
+
+	a = chain_find(&el->views.chain, el->keys->device_pk);
+	el->next_seq = a != NULL ? a->seq + 1 : 1;
+	if (a != NULL)
+		memcpy(el->head, a->head, ENV_ID);
+	el->last_hlc = el->views.max_hlc;
+}
+
+/*
+ * Load one stored row into the views: it must parse, match its columns,
+ * belong to our family, extend its author's chain and decrypt. A row that
+ * fails is skipped (never served) and reported; its stored id still
+ * links the chain so later authentic entries stay readable.
+ */
+static int
+eventlog_load_row(const struct store_row *r, void *arg)
+{
+	struct eventlog		*el = arg;
+	struct envelope		 e;
+	struct chain_author	*a;
+	static uint8_t		 pt[PROTO_MAX_PAYLOAD];
+	size_t			 len;
+	const char		*why = NULL;
+	char			 hex[13];
+
+	if (envelope_parse(r->env, r->env_len, &e) < 0)
+		why = "unparsable envelope";
+	else if (memcmp(e.id, r->id, ENV_ID) != 0 || e.seq != r->seq ||
+	    memcmp(e.author, r->author, ENV_PK) != 0)
+		why = "envelope does not match its id";
+	else if (!el->keys->has_family ||
+	    memcmp(e.family_id, el->keys->family_id, ENV_FAMILY_ID) != 0)
+		why = "belongs to another family";
+	else if (chain_check(chain_find(&el->views.chain, e.author), &e) < 0)
+		why = "broken chain";
+	else if (envelope_open(&e, el->keys->family_key, pt, sizeof(pt),
+	    &len) < 0)
+		why = "does not decrypt";
+	else {
+		if (views_apply(&el->views, &e, pt, len, NULL) < 0)
+			why = "unreadable payload";
+		sodium_memzero(pt, len);
+	}
+	if (why == NULL)
+		return (0);
+	mp_hex(hex, r->id, 6);
+	log_warnx("eventlog: entry %s (seq %llu) skipped: %s", hex,
+	    (unsigned long long)r->seq, why);
+	el->skipped++;
+	if (chain_add(&el->views.chain, r->author, &a) == 0 &&
+	    r->seq == a->seq + 1) {
+		a->seq = r->seq;
+		memcpy(a->head, r->id, ENV_ID);
+	}
+	return (0);
+}
+
+static void
+eventlog_startup_verified(void *arg, int rc, const char *result, size_t len)
+{
+	struct eventlog	*el = arg;
+
+	if (rc < 0)
+		log_warnx("eventlog: verification failed: %s",
+		    proto_strerror(rc));
+	else if (el->verify.bad > 0)
+		log_warnx("eventlog: %llu stored entries failed verification "
+		    "(run: attune verify)", (unsigned long long)el->verify.bad);
+}
+
+/*
+ * Open the store in data_dir, rebuild the views from it and start a full
+ * signature check in the background. Return 0 or a negative PROTO_E_*
+ * code with *cause set.
+ */
+int
+eventlog_open(uv_loop_t *loop, const char *data_dir, struct keys *keys,
+    struct eventlog **out, char **cause)
+{
+	struct eventlog	*el;
+	const char	*now;
+	int		 rc;
+
+	*out = NULL;
+	if ((el = calloc(1, sizeof(*el))) == NULL)
+		return (-PROTO_E_INTERNAL);
+	el->loop = loop;
+	el->keys = keys;
+	views_init(&el->views);
+	snprintf(el->db_path, sizeof(el->db_path), "%s/events.db", data_dir);
+	if ((now = getenv("ATTUNE_NOW")) != NULL && *now != '\0') {
+		struct timeval	tv;
+
+		gettimeofday(&tv, NULL);
+		if (when_parse(now, (int64_t)tv.tv_sec * 1000,
+		    &el->fixed_now) < 0) {
+			diag_cause(cause, "ATTUNE_NOW: cannot read '%s'", now);
+			rc = -PROTO_E_INVALID;
+			goto err_free;
+		}
+	}
+	if ((rc = store_open(el->db_path, false, &el->store, cause)) < 0)
+		goto err_free;
+	if ((rc = store_foreach(el->store, eventlog_load_row, el)) < 0) {
+		diag_cause(cause, "cannot read %s", el->db_path);
+		goto err_free;
+	}
+	eventlog_reset_head(el);
+	verify_init(&el->verify);
+	if (keys->has_family)
+		verify_start(loop, el->db_path, keys, &el->verify,
+		    eventlog_startup_verified, el);
+	*out = el;
+	return (0);
+err_free:
+	eventlog_close(el);
+	return (rc);
+}
+
+void
+eventlog_close(struct eventlog *el)
+{
+	if (el == NULL)
+		return;
+	if (el->npending > 0)
+		eventlog_flush(el);
+	store_close(el->store);
+	views_finish(&el->views);
+	free(el->pending);
+	free(el);
+}
+
+void
+eventlog_set_entry_cb(struct eventlog *el, eventlog_entry_cb cb, void *arg)
+{
+	el->entry_cb = cb;
+	el->entry_arg = arg;
+}
+
+bool
+eventlog_pending(const struct eventlog *el)
+{
+	return (el->npending > 0);
+}
+
+/* Seal payload as our next entry into p. */
+static int
+eventlog_seal(struct eventlog *el, struct eventlog_pending *p,
+    const uint8_t *payload, size_t len)
+{
+	struct envelope	*e = &p->env;
+	int64_t		 now = eventlog_now(el);
+	int		 rc;
+
+	memset(p, 0, sizeof(*p));
+	memcpy(e->family_id, el->keys->family_id, ENV_FAMILY_ID);
+	memcpy(e->author, el->keys->device_pk, ENV_PK);
+	e->seq = el->next_seq;
+	e->has_prev = e->seq > 1;
+	if (e->has_prev)
+		memcpy(e->prev, el->head, ENV_ID);
+	e->hlc_ms = (uint64_t)now > el->last_hlc ? (uint64_t)now :
+	    el->last_hlc + 1;
+	e->key_epoch = el->keys->epoch;
+	randombytes_buf(e->nonce, ENV_NONCE);
+	msgpack_sbuffer_init(&p->blob);
+	if ((rc = envelope_seal(e, el->keys->family_key, el->keys->device_sk,
+	    payload, len, &p->blob)) < 0) {
+		msgpack_sbuffer_destroy(&p->blob);
+		return (rc);
+	}
+	if ((p->payload = malloc(len)) == NULL) {
+		msgpack_sbuffer_destroy(&p->blob);
+		return (-PROTO_E_INTERNAL);
+	}
+	memcpy(p->payload, payload, len);
+	p->len = len;
+	return (0);
+}
+
+/*
+ * Seal payload (a msgpack map {t, ...}) as this device's next entry and
+ * queue it for the next group commit. done runs once, after the commit or
+ * its failure. Return 0 (queued) or a negative PROTO_E_* code (done will
+ * not run).
+ */
+int
+eventlog_append(struct eventlog *el, const uint8_t *payload, size_t len,
+    eventlog_done_cb done, void *arg)
+{
+	struct eventlog_pending	*p;
+	int			 rc;
+
+	if (!el->keys->has_family)
+		return (-PROTO_E_NOFAMILY);
+	if (len > PROTO_MAX_PAYLOAD)
+		return (-PROTO_E_TOOBIG);
+	if (el->npending >= EVENTLOG_MAX_PENDING)
+		return (-PROTO_E_BUSY);
+	if (el->pending == NULL &&
+	    (el->pending = calloc(EVENTLOG_MAX_PENDING, sizeof(*p))) == NULL)
+		return (-PROTO_E_INTERNAL);
+	p = &el->pending[el->npending];
+	if ((rc = eventlog_seal(el, p, payload, len)) < 0)
+		return (rc);
+	p->done = done;
+	p->arg = arg;
+	el->npending++;
+	el->next_seq++;
+	memcpy(el->head, p->env.id, ENV_ID);
+	el->last_hlc = p->env.hlc_ms;
+	return (0);
+}
+
+static void
+eventlog_fail_pending(struct eventlog *el, size_t from, int rc)
+{
+	size_t	i;
+
+	for (i = from; i < el->npending; i++) {
+		struct eventlog_pending	*p = &el->pending[i];
+
+		if (p->done != NULL)
+			p->done(p->arg, rc, NULL);
+		msgpack_sbuffer_destroy(&p->blob);
+		free(p->payload);
+	}
+}
+
+/*
+ * Commit every queued entry in one transaction, then apply each to the
+ * views and call its done callback. On failure every queued entry fails
+ * and our head goes back to what is durable.
+ */
+void
+eventlog_flush(struct eventlog *el)
+{
+	struct store_row	*rows;
+	struct eventlog_pending	*p;
+	struct view_entry	*ve;
+	char			*cause = NULL;
+	size_t			 i, n = el->npending;
+	int			 rc;
+
+	if (n == 0)
+		return;
+	if ((rows = calloc(n, sizeof(*rows))) == NULL) {
+		rc = -PROTO_E_INTERNAL;
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		p = &el->pending[i];
+		memcpy(rows[i].id, p->env.id, ENV_ID);
+		memcpy(rows[i].author, p->env.author, ENV_PK);
+		rows[i].seq = p->env.seq;
+		rows[i].hlc = p->env.hlc_ms;
+		rows[i].env = (const uint8_t *)p->blob.data;
+		rows[i].env_len = p->blob.size;
+	}
+	rc = store_append(el->store, rows, n, &cause);
+	free(rows);
+	if (rc < 0) {
+		log_warnx("eventlog: commit of %zu entries failed: %s", n,
+		    cause ? cause : proto_strerror(rc));
+		free(cause);
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		p = &el->pending[i];
+		p->env.blob = (const uint8_t *)p->blob.data;
+		ve = NULL;
+		rc = views_apply(&el->views, &p->env, p->payload, p->len, &ve);
+		if (p->done != NULL)
+			p->done(p->arg, rc, ve);
+		if (ve != NULL && el->entry_cb != NULL)
+			el->entry_cb(el->entry_arg, ve);
+		msgpack_sbuffer_destroy(&p->blob);
+		free(p->payload);
+	}
+	el->npending = 0;
+	return;
+fail:
+	eventlog_fail_pending(el, 0, rc);
+	el->npending = 0;
+	eventlog_reset_head(el);
+}
+
+/*
+ * Create the family key if this device has none (a key without a genesis
+ * entry, left by a crash, is reused). Return 0, -PROTO_E_EXISTS when the
+ * family already exists, or another negative code with *cause set.
+ */
+int
+eventlog_create_family(struct eventlog *el, const char *data_dir,
+    char **cause)
+{
+	if (el->views.has_family || el->npending > 0)
+		return (-PROTO_E_EXISTS);
+	if (el->keys->has_family)
+		return (0);
+	if (keys_create_family(el->keys, data_dir, cause) < 0)
+		return (-PROTO_E_STORE);
+	return (0);
+}
+
+/* Re-check the whole stored log off the loop; cb gets the report. */
+int
+eventlog_verify(struct eventlog *el, eventlog_verify_cb cb, void *arg)
+{
+	if (!el->keys->has_family)
+		return (-PROTO_E_NOFAMILY);
+	return (verify_start(el->loop, el->db_path, el->keys, NULL, cb, arg));
+}
+
+void
+eventlog_stats(const struct eventlog *el, struct eventlog_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->entries = el->views.nentries;
+	st->skipped = el->skipped;
+	st->authors = el->views.chain.n;
+	st->verified = el->verify.state;
+	st->checked = el->verify.checked;
+	st->bad = el->verify.bad;
+}

@@ -1,0 +1,66 @@
+/*
+ * eventlog.h: the family's append-only event log on this device: it
+ * seals new entries (seq, prev, HLC, signature, encryption), commits them
+ * in groups, applies them to the views once durable, and re-verifies the
+ * stored log. It owns the store and the views; it never touches sockets.
+ *
+ * Group commit: eventlog_append only queues a sealed entry; the loop
+ * calls eventlog_flush once per iteration (before it polls for I/O), so
+ * every append that arrived in that iteration shares one transaction and
+ * one fsync. Each entry's callback runs after its commit is durable.
+ */
+#ifndef ATTUNE_EVENTLOG_H
+#define ATTUNE_EVENTLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "keys.h"
+#include "store.h"
+#include "views.h"
+
+struct eventlog;
+
+/* An append finished: rc is 0 (ve is the new entry) or a PROTO_E_* code. */
+typedef void (*eventlog_done_cb)(void *arg, int rc,
+    const struct view_entry *ve);
+/* A new entry was committed (for subscribers). */
+typedef void (*eventlog_entry_cb)(void *arg, const struct view_entry *ve);
+/* A verification finished: result is a packed msgpack map. */
+typedef void (*eventlog_verify_cb)(void *arg, int rc, const char *result,
+    size_t len);
+
+enum eventlog_verified {
+	EVENTLOG_VERIFY_PENDING,
+	EVENTLOG_VERIFY_OK,
+	EVENTLOG_VERIFY_BAD,
+};
+
+struct eventlog_stats {
+	uint64_t		entries;	/* in the views */
+	uint64_t		skipped;	/* stored but unreadable */
+	size_t			authors;
+	enum eventlog_verified	verified;
+	uint64_t		checked;
+	uint64_t		bad;
+};
+
+int	eventlog_open(uv_loop_t *, const char *data_dir, struct keys *,
+	    struct eventlog **, char **cause);
+void	eventlog_close(struct eventlog *);
+void	eventlog_set_entry_cb(struct eventlog *, eventlog_entry_cb, void *);
+int	eventlog_append(struct eventlog *, const uint8_t *payload, size_t len,
+	    eventlog_done_cb, void *arg);
+bool	eventlog_pending(const struct eventlog *);
+void	eventlog_flush(struct eventlog *);
+int	eventlog_create_family(struct eventlog *, const char *data_dir,
+	    char **cause);
+int	eventlog_verify(struct eventlog *, eventlog_verify_cb, void *arg);
+int64_t	eventlog_now(const struct eventlog *);
+const struct views *eventlog_views(const struct eventlog *);
+void	eventlog_stats(const struct eventlog *, struct eventlog_stats *);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * keys.h: this device's Ed25519 identity and the family key, on disk
+ * under the data directory (each file 0600, the directory 0700):
+ *
+ *	device.key	64 bytes: the Ed25519 secret key (seed || public key)
+ *	family.key	68 bytes: "attune-family-v1" (16 bytes), family_id
+ *			(16), key epoch (u32, big-endian), family key (32)
+ *
+ * Secrets live in sodium_malloc'd memory and never reach diagnostics.
+ */
+#ifndef ATTUNE_KEYS_H
+#define ATTUNE_KEYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "envelope.h"
+
+struct keys {
+	uint8_t		*device_sk;		/* sodium_malloc, ENV_SK */
+	uint8_t		 device_pk[ENV_PK];
+	bool		 has_family;
+	uint8_t		 family_id[ENV_FAMILY_ID];
+	uint32_t	 epoch;
+	uint8_t		*family_key;		/* sodium_malloc, ENV_KEY */
+};
+
+int	keys_dir_prepare(const char *dir, char **cause);
+int	keys_load(struct keys *, const char *dir, char **cause);
+int	keys_create_family(struct keys *, const char *dir, char **cause);
+void	keys_finish(struct keys *);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * kinds.h: the entry kinds of the event log, their wire names, and the
+ * schema a client's append must satisfy. Kinds a client may not append
+ * (family.create, device.add) are written by the daemon itself.
+ *
+ * Stored payloads (msgpack maps, encrypted in the envelope):
+ *	family.create	{t, family: str, name: str}
+ *	device.add	{t, device: bin 32, name: str}
+ *	kid.add		{t, name: str, born?: "YYYY-MM-DD"}
+ *	one-on-one	{t, kid: bin 32, minutes: uint, activity?, note?,
+ *			 at: int ms}
+ *	checkin		{t, who: bin 32, feeling: str, intensity?: 1..5, note?}
+ *	checkout	same as checkin
+ *	repair		{t, kid: bin 32, what: str, apologized: bool, note?}
+ * A kid/who reference is the id of the event that introduced the member.
+ * Unknown kinds and fields from newer peers are kept as they are.
+ */
+#ifndef ATTUNE_KINDS_H
+#define ATTUNE_KINDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+struct views;
+
+enum kind {
+	KIND_OTHER = 0,
+	KIND_FAMILY_CREATE,
+	KIND_DEVICE_ADD,
+	KIND_KID_ADD,
+	KIND_ONE_ON_ONE,
+	KIND_CHECKIN,
+	KIND_CHECKOUT,
+	KIND_REPAIR,
+	KIND_COUNT
+};
+
+const char	*kinds_name(enum kind);
+enum kind	 kinds_lookup(const char *, size_t);
+int		 kinds_build(const struct views *, const msgpack_object *input,
+		    int64_t now_ms, msgpack_sbuffer *out, char **cause);
+
+#endif

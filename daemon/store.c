@@ -1,0 +1,292 @@
+/*
+ * store.c: the sqlite3 side of the event log (schema in store.h). One
+ * writer: the loop thread. Statements are prepared once and cached by
+ * enum, as fts5_storage.c does. Every sqlite result is mapped to a
+ * PROTO_E_* code at this boundary.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "diag.h"
+#include "proto.h"
+#include "store.h"
+
+enum store_stmt {
+	STORE_STMT_BEGIN,
+	STORE_STMT_COMMIT,
+	STORE_STMT_ROLLBACK,
+	STORE_STMT_APPEND,
+	STORE_STMT_ALL,
+	STORE_STMT_COUNT_ROWS,
+	STORE_STMT_COUNT
+};
+
+static const char *const store_sql[STORE_STMT_COUNT] = {
+	[STORE_STMT_BEGIN] = "BEGIN IMMEDIATE",
+	[STORE_STMT_COMMIT] = "COMMIT",
+	[STORE_STMT_ROLLBACK] = "ROLLBACK",
+	[STORE_STMT_APPEND] = "INSERT INTO events (id, author, seq, hlc, env) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STORE_STMT_ALL] = "SELECT id, author, seq, hlc, env FROM events "
+	    "ORDER BY n",
+	[STORE_STMT_COUNT_ROWS] = "SELECT count(*) FROM events",
+};
+
+static const char store_schema[] =
+    "CREATE TABLE IF NOT EXISTS events ("
+    " n INTEGER PRIMARY KEY,"
+    " id BLOB NOT NULL UNIQUE CHECK (length(id) = 32),"
+    " author BLOB NOT NULL CHECK (length(author) = 32),"
+    " seq INTEGER NOT NULL CHECK (seq >= 1),"
+    " hlc INTEGER NOT NULL,"
+    " env BLOB NOT NULL,"
+    " UNIQUE (author, seq));"
+    "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events"
+    " BEGIN SELECT RAISE(ABORT, 'attune: the event log is append-only');"
+    " END;"
+    "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"
+    " BEGIN SELECT RAISE(ABORT, 'attune: the event log is append-only');"
+    " END;"
+    "PRAGMA user_version = 1;";
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[STORE_STMT_COUNT];
+};
+
+static int	store_get_stmt(struct store *, enum store_stmt,
+		    sqlite3_stmt **);
+static int	store_pragmas(struct store *, bool readonly, char **cause);
+static int	store_exec_text(struct store *, const char *sql, char *out,
+		    size_t size);
+static int	store_insert(struct store *, const struct store_row *);
+
+static int
+store_get_stmt(struct store *st, enum store_stmt which, sqlite3_stmt **out)
+{
+	int	rc = SQLITE_OK;
+
+	if (st->stmt[which] == NULL)
+		rc = sqlite3_prepare_v3(st->db, store_sql[which], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[which], NULL);
+	*out = st->stmt[which];
+	return (rc == SQLITE_OK ? 0 : -PROTO_E_STORE);
+}
+
+/* Run sql that yields one text value; copy it to out. */
+static int
+store_exec_text(struct store *st, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return (-PROTO_E_STORE);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		snprintf(out, size, "%s", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -PROTO_E_STORE);
+}
+
+/*
+ * WAL with synchronous=FULL, both read back: a setting that did not take
+ * is an error, not a silent loss of durability. Then the schema and a
+ * quick_check.
+ */
+static int
+store_pragmas(struct store *st, bool readonly, char **cause)
+{
+	char	v[256];
+
+	sqlite3_busy_timeout(st->db, 5000);
+	if (!readonly) {
+		if (store_exec_text(st, "PRAGMA journal_mode=WAL", v,
+		    sizeof(v)) < 0 || strcmp(v, "wal") != 0) {
+			diag_cause(cause, "cannot enable WAL (got '%s')", v);
+			return (-PROTO_E_STORE);
+		}
+		sqlite3_exec(st->db, "PRAGMA synchronous=FULL", NULL, NULL,
+		    NULL);
+		if (store_exec_text(st, "PRAGMA synchronous", v,
+		    sizeof(v)) < 0 || strcmp(v, "2") != 0) {
+			diag_cause(cause, "cannot set synchronous=FULL");
+			return (-PROTO_E_STORE);
+		}
+		if (sqlite3_exec(st->db, store_schema, NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			diag_cause(cause, "schema: %s", sqlite3_errmsg(st->db));
+			return (-PROTO_E_STORE);
+		}
+	}
+	if (store_exec_text(st, "PRAGMA quick_check", v, sizeof(v)) < 0 ||
+	    strcmp(v, "ok") != 0) {
+		diag_cause(cause, "database check failed: %s", v);
+		return (-PROTO_E_STORE);
+	}
+	return (0);
+}
+
+/*
+ * Open (creating, unless readonly) the database at path.
+ * Return 0 or -PROTO_E_STORE with *cause set.
+ */
+int
+store_open(const char *path, bool readonly, struct store **out,
+    char **cause)
+{
+	struct store	*st;
+	int		 flags, rc;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return (-PROTO_E_INTERNAL);
+	flags = readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	flags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		diag_cause(cause, "%s: %s", path, st->db ?
+		    sqlite3_errmsg(st->db) : "cannot open");
+		rc = -PROTO_E_STORE;
+		goto err_close;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if ((rc = store_pragmas(st, readonly, cause)) < 0)
+		goto err_close;
+	*out = st;
+	return (0);
+err_close:
+	store_close(st);
+	return (rc);
+}
+
+void
+store_close(struct store *st)
+{
+	int	i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STORE_STMT_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(st->db));
+	free(st);
+}
+
+static int
+store_step_done(struct store *st, enum store_stmt which)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((rc = store_get_stmt(st, which, &s)) < 0)
+		return (rc);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return (rc == SQLITE_DONE ? 0 : -PROTO_E_STORE);
+}
+
+static int
+store_insert(struct store *st, const struct store_row *r)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((rc = store_get_stmt(st, STORE_STMT_APPEND, &s)) < 0)
+		return (rc);
+	sqlite3_bind_blob(s, 1, r->id, ENV_ID, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, r->author, ENV_PK, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->seq);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)r->hlc);
+	sqlite3_bind_blob(s, 5, r->env, (int)r->env_len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_DONE)
+		return (0);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return (-PROTO_E_EXISTS);
+	return (-PROTO_E_STORE);
+}
+
+/*
+ * Append n rows in one transaction: all or none. Durable when this
+ * returns 0 (synchronous=FULL). Return 0, -PROTO_E_EXISTS or
+ * -PROTO_E_STORE with *cause set.
+ */
+int
+store_append(struct store *st, const struct store_row *rows, size_t n,
+    char **cause)
+{
+	size_t	i;
+	int	rc;
+
+	if ((rc = store_step_done(st, STORE_STMT_BEGIN)) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if ((rc = store_insert(st, &rows[i])) < 0)
+			goto err_rollback;
+	}
+	if ((rc = store_step_done(st, STORE_STMT_COMMIT)) < 0)
+		goto err_rollback;
+	return (0);
+err_rollback:
+	diag_cause(cause, "%s", sqlite3_errmsg(st->db));
+	store_step_done(st, STORE_STMT_ROLLBACK);
+	return (rc);
+fail:
+	diag_cause(cause, "%s", sqlite3_errmsg(st->db));
+	return (rc);
+}
+
+/*
+ * Call cb for every row in arrival order. Row pointers are valid only
+ * during the call. Return 0, cb's non-zero value, or -PROTO_E_STORE.
+ */
+int
+store_foreach(struct store *st, store_row_cb cb, void *arg)
+{
+	struct store_row	 r;
+	sqlite3_stmt		*s;
+	int			 rc, ret = 0;
+
+	if ((rc = store_get_stmt(st, STORE_STMT_ALL, &s)) < 0)
+		return (rc);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		if (sqlite3_column_bytes(s, 0) == ENV_ID)
+			memcpy(r.id, sqlite3_column_blob(s, 0), ENV_ID);
+		if (sqlite3_column_bytes(s, 1) == ENV_PK)
+			memcpy(r.author, sqlite3_column_blob(s, 1), ENV_PK);
+		r.seq = (uint64_t)sqlite3_column_int64(s, 2);
+		r.hlc = (uint64_t)sqlite3_column_int64(s, 3);
+		r.env = sqlite3_column_blob(s, 4);
+		r.env_len = (size_t)sqlite3_column_bytes(s, 4);
+		if ((ret = cb(&r, arg)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (ret != 0)
+		return (ret);
+	return (rc == SQLITE_DONE ? 0 : -PROTO_E_STORE);
+}
+
+int
+store_count(struct store *st, uint64_t *n)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((rc = store_get_stmt(st, STORE_STMT_COUNT_ROWS, &s)) < 0)
+		return (rc);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return (rc == SQLITE_ROW ? 0 : -PROTO_E_STORE);
+}

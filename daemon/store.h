@@ -1,0 +1,52 @@
+/*
+ * store.h: the sqlite file that holds the event log as envelopes only.
+ *
+ * Schema (user_version 1):
+ *
+ *	CREATE TABLE events (
+ *	    n      INTEGER PRIMARY KEY,  -- arrival order on this device
+ *	    id     BLOB NOT NULL UNIQUE, -- BLAKE2b-256 of env (32 bytes)
+ *	    author BLOB NOT NULL,        -- Ed25519 public key (32 bytes)
+ *	    seq    INTEGER NOT NULL,     -- >= 1
+ *	    hlc    INTEGER NOT NULL,     -- ms, copied from the envelope
+ *	    env    BLOB NOT NULL,        -- the blob, verbatim (envelope.h)
+ *	    UNIQUE (author, seq));
+ *
+ * Triggers abort every UPDATE and DELETE on events: the log is
+ * append-only even to someone holding the sqlite3 shell. id, author, seq
+ * and hlc duplicate what the envelope says, for lookups; readers trust
+ * env and treat a disagreement as corruption. Nothing here is plaintext.
+ * WAL mode with synchronous=FULL: a commit is durable when it returns.
+ */
+#ifndef ATTUNE_STORE_H
+#define ATTUNE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope.h"
+
+struct store;
+
+struct store_row {
+	uint8_t		 id[ENV_ID];
+	uint8_t		 author[ENV_PK];
+	uint64_t	 seq;
+	uint64_t	 hlc;
+	const uint8_t	*env;
+	size_t		 env_len;
+};
+
+/* Return 0 to go on, non-zero to stop (that value is returned). */
+typedef int (*store_row_cb)(const struct store_row *, void *);
+
+int	store_open(const char *path, bool readonly, struct store **out,
+	    char **cause);
+void	store_close(struct store *);
+int	store_append(struct store *, const struct store_row *, size_t n,
+	    char **cause);
+int	store_foreach(struct store *, store_row_cb, void *);
+int	store_count(struct store *, uint64_t *);
+
+#endif
