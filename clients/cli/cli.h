@@ -1,0 +1,119 @@
+/*
+ * cli.h: what the files of the attune command share: the invocation
+ * context, the command table entry, the exit codes, the helpers of cli.c
+ * (options, argument checks, the one RPC call each command makes) and the
+ * do_* handlers of the cmd-*.c files. Method names are never spelled here:
+ * commands name methods by enum rpc_method.
+ */
+#ifndef ATTUNE_CLI_H
+#define ATTUNE_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <msgpack.h>
+
+#include "client.h"
+#include "output.h"
+#include "proto.h"
+
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_ERROR = 1,		/* attuned answered an error */
+	CLI_EXIT_USAGE = 2,		/* bad command line */
+	CLI_EXIT_UNREACHABLE = 3,	/* no daemon at the socket */
+};
+
+/* Long-only options every command takes besides its own. */
+#define CLI_OPT_JSON	0x100
+#define CLI_OPTS_COMMON							\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "json", no_argument, NULL, CLI_OPT_JSON }
+
+#define CLI_MAX_FIELDS	8	/* fields in one request map */
+#define CLI_MAX_WHEN	40	/* longest WHEN text (as in when.c) */
+
+struct cli {
+	const char	*socket;	/* --socket PATH, NULL: default */
+	bool		 json;		/* --json */
+	int64_t		 now_ms;
+	struct client	*client;	/* connected on the first call */
+};
+
+struct cli_cmd {
+	const char	*name;		/* words, space separated */
+	const char	*alias;		/* one word, or NULL */
+	const char	*args;		/* usage after the name */
+	const char	*help;		/* one line */
+	const char	*options;	/* lines for --help, or NULL */
+	int		(*exec)(struct cli *, const struct cli_cmd *, int,
+			    char **);
+};
+
+enum cli_field_type {
+	CLI_FIELD_STR,
+	CLI_FIELD_UINT,
+	CLI_FIELD_BOOL,
+};
+
+/* The map of [map] params, built field by field; NULL strs are skipped. */
+struct cli_params {
+	struct {
+		const char		*key;
+		enum cli_field_type	 type;
+		const char		*s;
+		uint64_t		 u;
+		bool			 b;
+	}		 f[CLI_MAX_FIELDS];
+	size_t		 n;
+};
+
+/* cli.c */
+void	cli_usage(const struct cli_cmd *, FILE *);
+int	cli_usage_error(const struct cli_cmd *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	cli_getopt(struct cli *, const struct cli_cmd *, int, char **,
+	    const struct option *);
+int	cli_optend(const struct cli_cmd *, int);
+int	cli_nargs(const struct cli_cmd *, int, char **, int, int);
+int	cli_check_name(const struct cli_cmd *, const char *, const char *);
+int	cli_check_text(const struct cli_cmd *, const char *, const char *);
+int	cli_check_when(const struct cli *, const struct cli_cmd *,
+	    const char *, const char *);
+int	cli_check_date(const struct cli_cmd *, const char *, const char *);
+int	cli_parse_uint(const struct cli_cmd *, const char *, const char *,
+	    uint64_t, uint64_t, uint64_t *);
+void	cli_params_str(struct cli_params *, const char *, const char *);
+void	cli_params_uint(struct cli_params *, const char *, uint64_t);
+void	cli_params_bool(struct cli_params *, const char *, bool);
+int	cli_call(struct cli *, enum rpc_method, const char *,
+	    const struct cli_params *, const msgpack_object **);
+int	cli_append(struct cli *, const char *, const struct cli_params *);
+int	cli_print_json(const msgpack_object *);
+int	cli_table_print(struct output_table *);
+const char *cli_text(const msgpack_object *, const char *, char *, size_t);
+bool	cli_uint(const msgpack_object *, const char *, uint64_t *);
+bool	cli_int(const msgpack_object *, const char *, int64_t *);
+void	cli_short(const msgpack_object *, const char *, char *, size_t);
+
+/* cmd-entry.c */
+int	do_checkin(struct cli *, const struct cli_cmd *, int, char **);
+int	do_one_on_one(struct cli *, const struct cli_cmd *, int, char **);
+int	do_repair(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-family.c */
+int	do_init(struct cli *, const struct cli_cmd *, int, char **);
+int	do_status(struct cli *, const struct cli_cmd *, int, char **);
+int	do_verify(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-kid.c */
+int	do_kid_add(struct cli *, const struct cli_cmd *, int, char **);
+int	do_kids(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-log.c */
+int	do_log(struct cli *, const struct cli_cmd *, int, char **);
+
+#endif
