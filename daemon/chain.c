@@ -85,3 +85,19 @@ chain_advance(struct chain_author *a, const struct envelope *e)
 	a->seq = e->seq;
 	memcpy(a->head, e->id, ENV_ID);
 }
+
+/* Make dst a copy of src. Return 0 or -PROTO_E_INTERNAL. */
+int
+chain_copy(struct chain *dst, const struct chain *src)
+{
+	struct chain_author	*v = NULL;
+
+	if (src->n > 0 && (v = malloc(src->n * sizeof(*v))) == NULL)
+		return (-PROTO_E_INTERNAL);
+	if (src->n > 0)
+		memcpy(v, src->v, src->n * sizeof(*v));
+	free(dst->v);
+	dst->v = v;
+	dst->n = dst->cap = src->n;
+	return (0);
+}

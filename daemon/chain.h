@@ -32,6 +32,7 @@ int			 chain_add(struct chain *, const uint8_t *pk,
 			    struct chain_author **);
 int			 chain_check(const struct chain_author *,
 			    const struct envelope *);
+int			 chain_copy(struct chain *, const struct chain *);
 void			 chain_advance(struct chain_author *,
 			    const struct envelope *);
 

@@ -12,8 +12,10 @@
 #include "control.h"
 #include "eventlog.h"
 #include "keys.h"
+#include "peer.h"
 
 #define DAEMON_MAX_PEERS	32
+#define DAEMON_PEER_PORT	"47475"
 
 struct daemon_config {
 	char		 data_dir[4096];
@@ -32,6 +34,7 @@ struct daemon {
 	struct keys		 keys;
 	struct eventlog		*log;
 	struct control		*ctl;
+	struct peers		*peers;
 	uv_prepare_t		 flush;
 	uv_signal_t		 sigterm, sigint;
 	bool			 stopping;

@@ -20,7 +20,6 @@
 #include "verify.h"
 #include "when.h"
 
-#define EVENTLOG_MAX_PENDING	4096
 
 /* One sealed entry waiting for its commit. */
 struct eventlog_pending {
@@ -41,12 +40,14 @@ struct eventlog {
 	/* Sealed, not yet committed: */
 	struct eventlog_pending	*pending;
 	size_t			 npending;
-	uint64_t		 next_seq;	/* ours, counting pending */
-	uint8_t			 head[ENV_ID];
+	struct chain		 tip;		/* heads, counting pending */
+	bool			 tip_founded;	/* family.create durable or queued */
 	uint64_t		 last_hlc;
+	uint64_t		 forks;
 	/* Clock: fixed by ATTUNE_NOW for tests, else the wall clock. */
 	int64_t			 fixed_now;
 	uint64_t		 skipped;
+	uint8_t			*scratch;	/* sodium_malloc, a payload */
 	struct verify_state	 verify;
 	eventlog_entry_cb	 entry_cb;
 	void			*entry_arg;
@@ -58,6 +59,10 @@ static void	eventlog_fail_pending(struct eventlog *, size_t from, int rc);
 static int	eventlog_seal(struct eventlog *, struct eventlog_pending *,
 		    const uint8_t *payload, size_t len);
 static void	eventlog_startup_verified(void *, int, const char *, size_t);
+static void	eventlog_tip_admit(struct eventlog *, const uint8_t *,
+		    const uint8_t *, size_t);
+static int	eventlog_known(struct eventlog *, const struct chain_author *,
+		    const struct envelope *);
 
 int64_t
 eventlog_now(const struct eventlog *el)
@@ -76,16 +81,13 @@ eventlog_views(const struct eventlog *el)
 	return (&el->views);
 }
 
-/* Our own author's head, from what is durable. */
+/* The tip is what is durable, plus what is queued: reset to durable. */
 static void
 eventlog_reset_head(struct eventlog *el)
 {
-	struct chain_author	*a;
-
-	a = chain_find(&el->views.chain, el->keys->device_pk);
-	el->next_seq = a != NULL ? a->seq + 1 : 1;
-	if (a != NULL)
-		memcpy(el->head, a->head, ENV_ID);
+	if (chain_copy(&el->tip, &el->views.chain) < 0)
+		fatalx("eventlog: out of memory");
+	el->tip_founded = el->views.has_family;
 	el->last_hlc = el->views.max_hlc;
 }
 
@@ -170,6 +172,11 @@ eventlog_open(uv_loop_t *loop, const char *data_dir, struct keys *keys,
 	el->loop = loop;
 	el->keys = keys;
 	views_init(&el->views);
+	chain_init(&el->tip);
+	if ((el->scratch = sodium_malloc(PROTO_MAX_PAYLOAD)) == NULL) {
+		rc = -PROTO_E_INTERNAL;
+		goto err_free;
+	}
 	snprintf(el->db_path, sizeof(el->db_path), "%s/events.db", data_dir);
 	if ((now = getenv("ATTUNE_NOW")) != NULL && *now != '\0') {
 		struct timeval	tv;
@@ -209,6 +216,8 @@ eventlog_close(struct eventlog *el)
 		eventlog_flush(el);
 	store_close(el->store);
 	views_finish(&el->views);
+	chain_finish(&el->tip);
+	sodium_free(el->scratch);
 	free(el->pending);
 	free(el);
 }
@@ -226,22 +235,57 @@ eventlog_pending(const struct eventlog *el)
 	return (el->npending > 0);
 }
 
+size_t
+eventlog_npending(const struct eventlog *el)
+{
+	return (el->npending);
+}
+
+/*
+ * A queued entry that changes who may write: family.create founds the
+ * family with its author, device.add admits a device.
+ */
+static void
+eventlog_tip_admit(struct eventlog *el, const uint8_t *author,
+    const uint8_t *payload, size_t len)
+{
+	struct chain_author	*a;
+	uint8_t			 dev[ENV_PK];
+
+	switch (kinds_peek(payload, len, dev)) {
+	case KIND_FAMILY_CREATE:
+		el->tip_founded = true;
+		if ((a = chain_find(&el->tip, author)) != NULL)
+			a->authorised = true;
+		break;
+	case KIND_DEVICE_ADD:
+		if (chain_add(&el->tip, dev, &a) == 0)
+			a->authorised = true;
+		break;
+	default:
+		break;
+	}
+}
+
 /* Seal payload as our next entry into p. */
 static int
 eventlog_seal(struct eventlog *el, struct eventlog_pending *p,
     const uint8_t *payload, size_t len)
 {
-	struct envelope	*e = &p->env;
-	int64_t		 now = eventlog_now(el);
-	int		 rc;
+	struct envelope		*e = &p->env;
+	struct chain_author	*me;
+	int64_t			 now = eventlog_now(el);
+	int			 rc;
 
 	memset(p, 0, sizeof(*p));
+	if (chain_add(&el->tip, el->keys->device_pk, &me) < 0)
+		return (-PROTO_E_INTERNAL);
 	memcpy(e->family_id, el->keys->family_id, ENV_FAMILY_ID);
 	memcpy(e->author, el->keys->device_pk, ENV_PK);
-	e->seq = el->next_seq;
+	e->seq = me->seq + 1;
 	e->has_prev = e->seq > 1;
 	if (e->has_prev)
-		memcpy(e->prev, el->head, ENV_ID);
+		memcpy(e->prev, me->head, ENV_ID);
 	e->hlc_ms = (uint64_t)now > el->last_hlc ? (uint64_t)now :
 	    el->last_hlc + 1;
 	e->key_epoch = el->keys->epoch;
@@ -289,8 +333,8 @@ eventlog_append(struct eventlog *el, const uint8_t *payload, size_t len,
 	p->done = done;
 	p->arg = arg;
 	el->npending++;
-	el->next_seq++;
-	memcpy(el->head, p->env.id, ENV_ID);
+	chain_advance(chain_find(&el->tip, el->keys->device_pk), &p->env);
+	eventlog_tip_admit(el, p->env.author, payload, len);
 	el->last_hlc = p->env.hlc_ms;
 	return (0);
 }
@@ -361,6 +405,7 @@ eventlog_flush(struct eventlog *el)
 		free(p->payload);
 	}
 	el->npending = 0;
+	eventlog_reset_head(el);	/* nothing queued: tip = durable */
 	return;
 fail:
 	eventlog_fail_pending(el, 0, rc);
@@ -402,7 +447,164 @@ eventlog_stats(const struct eventlog *el, struct eventlog_stats *st)
 	st->entries = el->views.nentries;
 	st->skipped = el->skipped;
 	st->authors = el->views.chain.n;
+	st->forks = el->forks;
 	st->verified = el->verify.state;
 	st->checked = el->verify.checked;
 	st->bad = el->verify.bad;
+}
+
+/*
+ * Check an event received from a peer against everything we know: form,
+ * family, signature, chain (against the tip, so queued events count),
+ * authorship and AEAD. Queue it for the next group commit if new.
+ * Return 1 when queued, 0 when we already have it, or a negative
+ * PROTO_E_* code (PROTO_E_CHAIN for a gap, PROTO_E_PERM for an author
+ * not, or not yet, in the family, PROTO_E_EXISTS for a fork).
+ */
+int
+eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len)
+{
+	struct eventlog_pending	*p;
+	struct chain_author	*a;
+	struct envelope		 e;
+	enum kind		 k;
+	int			 rc;
+
+	if (!el->keys->has_family)
+		return (-PROTO_E_NOFAMILY);
+	if ((rc = envelope_parse(blob, len, &e)) < 0)
+		return (rc);
+	if (memcmp(e.family_id, el->keys->family_id, ENV_FAMILY_ID) != 0)
+		return (-PROTO_E_AUTH);
+	a = chain_find(&el->tip, e.author);
+	if (a != NULL && e.seq <= a->seq)
+		return (eventlog_known(el, a, &e));
+	if ((rc = envelope_verify(&e)) < 0 || (rc = chain_check(a, &e)) < 0)
+		return (rc);
+	if (e.key_epoch != el->keys->epoch)
+		return (-PROTO_E_AUTH);
+	if (el->npending >= EVENTLOG_MAX_PENDING)
+		return (-PROTO_E_BUSY);
+	if (el->pending == NULL &&
+	    (el->pending = calloc(EVENTLOG_MAX_PENDING, sizeof(*p))) == NULL)
+		return (-PROTO_E_INTERNAL);
+	p = &el->pending[el->npending];
+	memset(p, 0, sizeof(*p));
+	if ((rc = envelope_open(&e, el->keys->family_key, el->scratch,
+	    PROTO_MAX_PAYLOAD, &p->len)) < 0)
+		return (rc);
+	if ((p->payload = malloc(p->len)) == NULL) {
+		sodium_memzero(el->scratch, p->len);
+		return (-PROTO_E_INTERNAL);
+	}
+	memcpy(p->payload, el->scratch, p->len);
+	sodium_memzero(el->scratch, p->len);
+	k = kinds_peek(p->payload, p->len, NULL);
+	if (!(a != NULL && a->authorised) && !(k == KIND_FAMILY_CREATE &&
+	    e.seq == 1 && !el->tip_founded)) {
+		rc = -PROTO_E_PERM;
+		goto err_free;
+	}
+	msgpack_sbuffer_init(&p->blob);
+	msgpack_sbuffer_write(&p->blob, (const char *)blob, len);
+	p->env = e;
+	p->env.blob = NULL;
+	if ((rc = chain_add(&el->tip, e.author, &a)) < 0)
+		goto err_free;
+	chain_advance(a, &e);
+	eventlog_tip_admit(el, e.author, p->payload, p->len);
+	if (e.hlc_ms > el->last_hlc)
+		el->last_hlc = e.hlc_ms;
+	el->npending++;
+	return (1);
+err_free:
+	free(p->payload);
+	p->payload = NULL;
+	return (rc);
+}
+
+/*
+ * An event at or below the author's tip: the same one (0), or a second
+ * event for the same author and seq, a fork: kept as evidence, never
+ * applied (-PROTO_E_EXISTS).
+ */
+static int
+eventlog_known(struct eventlog *el, const struct chain_author *a,
+    const struct envelope *e)
+{
+	struct store_row	r;
+	uint8_t			id[ENV_ID];
+	char			hex[13];
+	int			rc;
+
+	if (e->seq == a->seq)
+		memcpy(id, a->head, ENV_ID);
+	else if ((rc = store_id_at(el->store, e->author, e->seq, id)) < 0)
+		return (rc == -PROTO_E_NOTFOUND ? 0 : rc);	/* queued */
+	if (memcmp(id, e->id, ENV_ID) == 0)
+		return (0);
+	if (envelope_verify(e) < 0)
+		return (-PROTO_E_AUTH);
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, e->id, ENV_ID);
+	memcpy(r.author, e->author, ENV_PK);
+	r.seq = e->seq;
+	r.hlc = e->hlc_ms;
+	r.env = e->blob;
+	r.env_len = e->blob_len;
+	if (store_add_fork(el->store, &r) == 0) {
+		el->forks++;
+		mp_hex(hex, e->author, 6);
+		log_warnx("eventlog: FORK: device %s signed two different "
+		    "entries with seq %llu; both kept as evidence", hex,
+		    (unsigned long long)e->seq);
+	}
+	return (-PROTO_E_EXISTS);
+}
+
+/* Call cb for author's stored events from seq from on, at most max. */
+int
+eventlog_read(struct eventlog *el, const uint8_t *author, uint64_t from,
+    size_t max, store_row_cb cb, void *arg)
+{
+	return (store_range(el->store, author, from, max, cb, arg));
+}
+
+/*
+ * Adopt a family key received while joining, durably, before anything of
+ * the family is stored. Return 0 or a negative code with *cause set.
+ */
+int
+eventlog_join_family(struct eventlog *el, const char *data_dir,
+    const uint8_t id[ENV_FAMILY_ID], uint32_t epoch,
+    const uint8_t key[ENV_KEY], char **cause)
+{
+	int	rc;
+
+	if (el->keys->has_family)
+		return (-PROTO_E_EXISTS);
+	if ((rc = keys_set_family(el->keys, data_dir, id, epoch, key,
+	    cause)) < 0)
+		return (rc);
+	return (0);
+}
+
+/* Durable heads, for peers. */
+const struct chain *
+eventlog_heads(const struct eventlog *el)
+{
+	return (&el->views.chain);
+}
+
+/* Heads counting what is queued (what we will have). */
+const struct chain *
+eventlog_tip(const struct eventlog *el)
+{
+	return (&el->tip);
+}
+
+const struct keys *
+eventlog_keys(const struct eventlog *el)
+{
+	return (el->keys);
 }

@@ -24,6 +24,9 @@
 
 struct eventlog;
 
+/* Most entries queued for one group commit. */
+#define EVENTLOG_MAX_PENDING	4096
+
 /* An append finished: rc is 0 (ve is the new entry) or a PROTO_E_* code. */
 typedef void (*eventlog_done_cb)(void *arg, int rc,
     const struct view_entry *ve);
@@ -43,6 +46,7 @@ struct eventlog_stats {
 	uint64_t		entries;	/* in the views */
 	uint64_t		skipped;	/* stored but unreadable */
 	size_t			authors;
+	uint64_t		forks;		/* conflicting events kept */
 	enum eventlog_verified	verified;
 	uint64_t		checked;
 	uint64_t		bad;
@@ -55,9 +59,19 @@ void	eventlog_set_entry_cb(struct eventlog *, eventlog_entry_cb, void *);
 int	eventlog_append(struct eventlog *, const uint8_t *payload, size_t len,
 	    eventlog_done_cb, void *arg);
 bool	eventlog_pending(const struct eventlog *);
+size_t	eventlog_npending(const struct eventlog *);
 void	eventlog_flush(struct eventlog *);
 int	eventlog_create_family(struct eventlog *, const char *data_dir,
 	    char **cause);
+int	eventlog_ingest(struct eventlog *, const uint8_t *blob, size_t len);
+int	eventlog_read(struct eventlog *, const uint8_t *author, uint64_t from,
+	    size_t max, store_row_cb, void *);
+int	eventlog_join_family(struct eventlog *, const char *data_dir,
+	    const uint8_t id[ENV_FAMILY_ID], uint32_t epoch,
+	    const uint8_t key[ENV_KEY], char **cause);
+const struct chain *eventlog_heads(const struct eventlog *);
+const struct chain *eventlog_tip(const struct eventlog *);
+const struct keys *eventlog_keys(const struct eventlog *);
 int	eventlog_verify(struct eventlog *, eventlog_verify_cb, void *arg);
 int64_t	eventlog_now(const struct eventlog *);
 const struct views *eventlog_views(const struct eventlog *);

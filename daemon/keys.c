@@ -232,6 +232,34 @@ keys_create_family(struct keys *k, const char *dir, char **cause)
 	return (rc);
 }
 
+/* Adopt a family received while joining and save it. */
+int
+keys_set_family(struct keys *k, const char *dir, const uint8_t *id,
+    uint32_t epoch, const uint8_t *key, char **cause)
+{
+	uint8_t	*buf;
+	int	 rc;
+
+	if ((buf = sodium_malloc(KEYS_FAMILY_LEN)) == NULL)
+		return (-ENOMEM);
+	memcpy(buf, KEYS_FAMILY_MAGIC, KEYS_MAGIC_LEN);
+	memcpy(buf + KEYS_MAGIC_LEN, id, ENV_FAMILY_ID);
+	buf[32] = (uint8_t)(epoch >> 24);
+	buf[33] = (uint8_t)(epoch >> 16);
+	buf[34] = (uint8_t)(epoch >> 8);
+	buf[35] = (uint8_t)epoch;
+	memcpy(buf + 36, key, ENV_KEY);
+	rc = keys_write_file(dir, "family.key", buf, KEYS_FAMILY_LEN, cause);
+	if (rc == 0) {
+		memcpy(k->family_id, id, ENV_FAMILY_ID);
+		k->epoch = epoch;
+		memcpy(k->family_key, key, ENV_KEY);
+		k->has_family = true;
+	}
+	sodium_free(buf);
+	return (rc);
+}
+
 void
 keys_finish(struct keys *k)
 {

@@ -28,6 +28,8 @@ struct keys {
 int	keys_dir_prepare(const char *dir, char **cause);
 int	keys_load(struct keys *, const char *dir, char **cause);
 int	keys_create_family(struct keys *, const char *dir, char **cause);
+int	keys_set_family(struct keys *, const char *dir, const uint8_t *id,
+	    uint32_t epoch, const uint8_t *key, char **cause);
 void	keys_finish(struct keys *);
 
 #endif

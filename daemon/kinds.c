@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "kinds.h"
 #include "mp.h"
+#include "mpcheck.h"
 #include "views.h"
 #include "when.h"
 
@@ -341,4 +342,31 @@ kinds_build(const struct views *v, const msgpack_object *in, int64_t now_ms,
 	for (i = 0; i < n; i++)
 		kinds_pack_value(&pk, &vals[i]);
 	return (0);
+}
+
+/*
+ * The kind of a stored payload and, for device.add, the device it admits
+ * (device may be NULL). Return KIND_OTHER for anything unreadable.
+ */
+enum kind
+kinds_peek(const uint8_t *payload, size_t len, uint8_t *device)
+{
+	msgpack_unpacked	 up;
+	const uint8_t		*dev;
+	const char		*t;
+	size_t			 tlen;
+	enum kind		 k = KIND_OTHER;
+
+	msgpack_unpacked_init(&up);
+	if (mp_unpack(payload, len, &up) == 0 &&
+	    mp_get_str(&up.data, "t", &t, &tlen, PROTO_MAX_NAME) == MP_FOUND)
+		k = kinds_lookup(t, tlen);
+	if (k == KIND_DEVICE_ADD && device != NULL) {
+		if (mp_get_bin(&up.data, "device", &dev, ENV_PK) == MP_FOUND)
+			memcpy(device, dev, ENV_PK);
+		else
+			k = KIND_OTHER;
+	}
+	msgpack_unpacked_destroy(&up);
+	return (k);
 }

@@ -29,6 +29,7 @@ static void	parse_args(struct daemon_config *, int, char **);
 static int	check_hostport(const char *);
 static int	lock_data_dir(const char *, char **cause);
 static int	start(struct daemon *, char **cause);
+static int	start_peers(struct daemon *, char **cause);
 static void	flush_cb(uv_prepare_t *);
 static void	signal_cb(uv_signal_t *, int);
 static void	entry_cb(void *, const struct view_entry *);
@@ -51,8 +52,9 @@ usage(FILE *f, int status)
 "                         (default $XDG_RUNTIME_DIR/attune/attuned.sock)\n"
 "  -f, --foreground       stay in the foreground, diagnostics on stderr\n"
 "  -v, --verbose          more diagnostics (twice: debug)\n"
-"      --listen ADDR:PORT where to accept peers (peer sync)\n"
-"      --peer HOST:PORT   a peer to sync with, repeatable (peer sync)\n"
+"      --listen ADDR:PORT where to accept peers (default 0.0.0.0:47475;\n"
+"                         \"off\": accept none)\n"
+"      --peer HOST:PORT   a peer to sync with, repeatable\n"
 "      --no-discovery     do not announce or listen for LAN beacons\n"
 "  -h, --help             this help\n"
 "  -V, --version          print the version\n"
@@ -113,7 +115,8 @@ parse_args(struct daemon_config *cfg, int argc, char **argv)
 			cfg->verbosity++;
 			break;
 		case 'L':
-			if (check_hostport(optarg) < 0)
+			if (strcmp(optarg, "off") != 0 &&
+			    check_hostport(optarg) < 0)
 				fatalx("--listen: expected ADDR:PORT, not '%s'",
 				    optarg);
 			snprintf(cfg->listen, sizeof(cfg->listen), "%s",
@@ -216,8 +219,10 @@ flush_cb(uv_prepare_t *h)
 {
 	struct daemon	*d = h->data;
 
-	if (eventlog_pending(d->log))
+	if (eventlog_pending(d->log)) {
 		eventlog_flush(d->log);
+		peers_pump(d->peers);
+	}
 }
 
 static void
@@ -235,6 +240,7 @@ shutdown_daemon(struct daemon *d)
 		return;
 	d->stopping = true;
 	eventlog_flush(d->log);
+	peers_close(d->peers);
 	control_close(d->ctl);
 	d->ctl = NULL;
 	uv_close((uv_handle_t *)&d->flush, NULL);
@@ -251,6 +257,46 @@ signal_cb(uv_signal_t *h, int signum)
 	shutdown_daemon(d);
 }
 
+/*
+ * Peers: listen where asked, else on the default port on every address,
+ * falling back to any free port when it is taken (another daemon of
+ * this user, in tests); then the static peers.
+ */
+static int
+start_peers(struct daemon *d, char **cause)
+{
+	char	*ignored = NULL;
+	int	 i, rc;
+
+	if ((rc = peers_create(d->loop, d->log, &d->keys, d->cfg.data_dir,
+	    &d->peers)) < 0)
+		return (rc);
+	if (strcmp(d->cfg.listen, "off") == 0)
+		;
+	else if (d->cfg.listen[0] != '\0') {
+		if ((rc = peers_listen(d->peers, d->cfg.listen, cause)) < 0)
+			return (rc);
+	} else if (peers_listen(d->peers, "0.0.0.0:" DAEMON_PEER_PORT,
+	    &ignored) < 0) {
+		free(ignored);
+		ignored = NULL;
+		peers_close(d->peers);
+		peers_free(d->peers);
+		if ((rc = peers_create(d->loop, d->log, &d->keys,
+		    d->cfg.data_dir, &d->peers)) < 0 ||
+		    (rc = peers_listen(d->peers, "0.0.0.0:0", cause)) < 0)
+			return (rc);
+		log_warnx("peer: port " DAEMON_PEER_PORT " is taken; "
+		    "listening on %u", peers_port(d->peers));
+	}
+	for (i = 0; i < d->cfg.npeers; i++) {
+		if ((rc = peers_add_target(d->peers, d->cfg.peers[i], false,
+		    cause)) < 0)
+			return (rc);
+	}
+	return (0);
+}
+
 static int
 start(struct daemon *d, char **cause)
 {
@@ -264,6 +310,8 @@ start(struct daemon *d, char **cause)
 	    cause)) < 0)
 		return (rc);
 	eventlog_set_entry_cb(d->log, entry_cb, d);
+	if ((rc = start_peers(d, cause)) < 0)
+		return (rc);
 	if ((rc = control_listen(d->loop, d->cfg.socket_path,
 	    rpc_cmd_dispatch, d, &d->ctl, cause)) < 0)
 		return (rc);
@@ -275,9 +323,6 @@ start(struct daemon *d, char **cause)
 	d->sigterm.data = d->sigint.data = d;
 	uv_signal_start(&d->sigterm, signal_cb, SIGTERM);
 	uv_signal_start(&d->sigint, signal_cb, SIGINT);
-	if (d->cfg.npeers > 0 || d->cfg.listen[0] != '\0')
-		log_warnx("peer sync is not in this version: --listen and "
-		    "--peer are accepted but unused");
 	log_info("ready: %s, %s", d->cfg.data_dir, d->cfg.socket_path);
 	return (0);
 }
@@ -377,6 +422,7 @@ main(int argc, char **argv)
 	uv_walk(d.loop, close_walk_cb, NULL);
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	eventlog_close(d.log);
+	peers_free(d.peers);
 	keys_finish(&d.keys);
 	if (uv_loop_close(d.loop) != 0)
 		log_warnx("loop closed with handles still open");

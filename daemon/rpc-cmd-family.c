@@ -23,8 +23,12 @@ rpc_cmd_init_done(void *arg, int rc, const struct view_entry *ve)
 		rpc_cmd_async_free(a);
 		return;
 	}
+	peers_key_changed(a->d->peers);
 	control_reply_begin(&r, a->msgid);
-	msgpack_pack_map(&r.pk, 3);
+	msgpack_pack_map(&r.pk, 5);
+	mp_pack_kv_str(&r.pk, "family", eventlog_views(a->d->log)->family);
+	mp_pack_kv_str(&r.pk, "member",
+	    eventlog_views(a->d->log)->members[0].name);
 	mp_pack_kv_hex(&r.pk, "family_id", a->d->keys.family_id,
 	    ENV_FAMILY_ID);
 	mp_pack_kv_hex(&r.pk, "device", a->d->keys.device_pk, ENV_PK);
@@ -117,7 +121,7 @@ rpc_cmd_status(struct daemon *d, struct control_request *req,
 
 	eventlog_stats(d->log, &st);
 	me = chain_find(&v->chain, d->keys.device_pk);
-	msgpack_pack_map(pk, 13);
+	msgpack_pack_map(pk, 16);
 	mp_pack_kv_str(pk, "version", ATTUNE_VERSION);
 	mp_pack_kv_uint(pk, "proto", PROTO_VERSION);
 	mp_pack_cstr(pk, "family");
@@ -137,6 +141,10 @@ rpc_cmd_status(struct daemon *d, struct control_request *req,
 	mp_pack_kv_uint(pk, "clients", control_clients(d->ctl));
 	mp_pack_kv_str(pk, "socket", d->cfg.socket_path);
 	mp_pack_kv_str(pk, "data_dir", d->cfg.data_dir);
+	mp_pack_kv_uint(pk, "forks", st.forks);
+	mp_pack_kv_uint(pk, "peer_port", peers_port(d->peers));
+	mp_pack_cstr(pk, "peers");
+	peers_pack_status(d->peers, pk);
 	mp_pack_cstr(pk, "verified");
 	msgpack_pack_map(pk, 3);
 	mp_pack_kv_str(pk, "state", rpc_cmd_verified_name(st.verified));

@@ -61,6 +61,18 @@ void			 rpc_cmd_async_free(struct rpc_cmd_async *);
 
 int	rpc_cmd_append(struct daemon *, struct control_request *,
 	    msgpack_packer *, char **);
+int	rpc_cmd_devices(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_invite(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_join(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_peers(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_peers_add(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_peers_remove(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
 int	rpc_cmd_init(struct daemon *, struct control_request *,
 	    msgpack_packer *, char **);
 int	rpc_cmd_kids(struct daemon *, struct control_request *,

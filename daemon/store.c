@@ -21,6 +21,9 @@ enum store_stmt {
 	STORE_STMT_APPEND,
 	STORE_STMT_ALL,
 	STORE_STMT_COUNT_ROWS,
+	STORE_STMT_ID_AT,
+	STORE_STMT_RANGE,
+	STORE_STMT_FORK,
 	STORE_STMT_COUNT
 };
 
@@ -33,6 +36,12 @@ static const char *const store_sql[STORE_STMT_COUNT] = {
 	[STORE_STMT_ALL] = "SELECT id, author, seq, hlc, env FROM events "
 	    "ORDER BY n",
 	[STORE_STMT_COUNT_ROWS] = "SELECT count(*) FROM events",
+	[STORE_STMT_ID_AT] = "SELECT id FROM events WHERE author = ?1 AND "
+	    "seq = ?2",
+	[STORE_STMT_RANGE] = "SELECT id, author, seq, hlc, env FROM events "
+	    "WHERE author = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
+	[STORE_STMT_FORK] = "INSERT OR IGNORE INTO forks (id, author, seq, "
+	    "hlc, env) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 static const char store_schema[] =
@@ -50,6 +59,9 @@ static const char store_schema[] =
     "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"
     " BEGIN SELECT RAISE(ABORT, 'attune: the event log is append-only');"
     " END;"
+    "CREATE TABLE IF NOT EXISTS forks ("
+    " id BLOB PRIMARY KEY, author BLOB NOT NULL, seq INTEGER NOT NULL,"
+    " hlc INTEGER NOT NULL, env BLOB NOT NULL);"
     "PRAGMA user_version = 1;";
 
 struct store {
@@ -63,6 +75,7 @@ static int	store_pragmas(struct store *, bool readonly, char **cause);
 static int	store_exec_text(struct store *, const char *sql, char *out,
 		    size_t size);
 static int	store_insert(struct store *, const struct store_row *);
+static int	store_rows(sqlite3_stmt *, store_row_cb, void *);
 
 static int
 store_get_stmt(struct store *st, enum store_stmt which, sqlite3_stmt **out)
@@ -251,12 +264,21 @@ fail:
 int
 store_foreach(struct store *st, store_row_cb cb, void *arg)
 {
-	struct store_row	 r;
-	sqlite3_stmt		*s;
-	int			 rc, ret = 0;
+	sqlite3_stmt	*s;
+	int		 rc;
 
 	if ((rc = store_get_stmt(st, STORE_STMT_ALL, &s)) < 0)
 		return (rc);
+	return (store_rows(s, cb, arg));
+}
+
+/* Step s, a SELECT of (id, author, seq, hlc, env), calling cb per row. */
+static int
+store_rows(sqlite3_stmt *s, store_row_cb cb, void *arg)
+{
+	struct store_row	r;
+	int			rc, ret = 0;
+
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof(r));
 		if (sqlite3_column_bytes(s, 0) == ENV_ID)
@@ -271,8 +293,67 @@ store_foreach(struct store *st, store_row_cb cb, void *arg)
 			break;
 	}
 	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	if (ret != 0)
 		return (ret);
+	return (rc == SQLITE_DONE ? 0 : -PROTO_E_STORE);
+}
+
+/* Rows of one author from seq from on, in seq order, at most max. */
+int
+store_range(struct store *st, const uint8_t *author, uint64_t from,
+    size_t max, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((rc = store_get_stmt(st, STORE_STMT_RANGE, &s)) < 0)
+		return (rc);
+	sqlite3_bind_blob(s, 1, author, ENV_PK, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)from);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
+	return (store_rows(s, cb, arg));
+}
+
+/* The id of author's event seq. Return 0 or -PROTO_E_NOTFOUND. */
+int
+store_id_at(struct store *st, const uint8_t *author, uint64_t seq,
+    uint8_t id[ENV_ID])
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((rc = store_get_stmt(st, STORE_STMT_ID_AT, &s)) < 0)
+		return (rc);
+	sqlite3_bind_blob(s, 1, author, ENV_PK, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == ENV_ID)
+		memcpy(id, sqlite3_column_blob(s, 0), ENV_ID);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_ROW)
+		return (0);
+	return (rc == SQLITE_DONE ? -PROTO_E_NOTFOUND : -PROTO_E_STORE);
+}
+
+/* Keep a conflicting event (same author and seq) as evidence. */
+int
+store_add_fork(struct store *st, const struct store_row *r)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((rc = store_get_stmt(st, STORE_STMT_FORK, &s)) < 0)
+		return (rc);
+	sqlite3_bind_blob(s, 1, r->id, ENV_ID, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, r->author, ENV_PK, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->seq);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)r->hlc);
+	sqlite3_bind_blob(s, 5, r->env, (int)r->env_len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return (rc == SQLITE_DONE ? 0 : -PROTO_E_STORE);
 }
 

@@ -12,6 +12,10 @@
  *	    env    BLOB NOT NULL,        -- the blob, verbatim (envelope.h)
  *	    UNIQUE (author, seq));
  *
+ *	CREATE TABLE forks (id BLOB PRIMARY KEY, author, seq, hlc, env);
+ *	    -- a second event an author signed for a seq already taken:
+ *	    -- evidence, never applied
+ *
  * Triggers abort every UPDATE and DELETE on events: the log is
  * append-only even to someone holding the sqlite3 shell. id, author, seq
  * and hlc duplicate what the envelope says, for lookups; readers trust
@@ -48,5 +52,10 @@ int	store_append(struct store *, const struct store_row *, size_t n,
 	    char **cause);
 int	store_foreach(struct store *, store_row_cb, void *);
 int	store_count(struct store *, uint64_t *);
+int	store_range(struct store *, const uint8_t *author, uint64_t from,
+	    size_t max, store_row_cb, void *);
+int	store_id_at(struct store *, const uint8_t *author, uint64_t seq,
+	    uint8_t id[ENV_ID]);
+int	store_add_fork(struct store *, const struct store_row *);
 
 #endif

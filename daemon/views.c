@@ -140,6 +140,20 @@ views_apply_kind(struct views *v, const struct envelope *e, enum kind k,
 		if (views_add_member(v, &m) == 0)
 			a->member = (int)v->nmembers - 1;
 		break;
+	case KIND_DEVICE_ADD: {
+		struct chain_author	*dev;
+		const uint8_t		*pk;
+
+		if (mp_get_bin(map, "device", &pk, ENV_PK) != MP_FOUND ||
+		    chain_add(&v->chain, pk, &dev) < 0)
+			return;
+		dev->authorised = true;
+		memcpy(m.device, pk, ENV_PK);
+		views_copy_name(m.name, map, "name");
+		if (views_add_member(v, &m) == 0)
+			dev->member = (int)v->nmembers - 1;
+		break;
+	}
 	case KIND_KID_ADD:
 		m.kid = true;
 		views_copy_name(m.name, map, "name");

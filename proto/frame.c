@@ -56,7 +56,7 @@ frame_reader_pending(const struct frame_reader *fr)
 /*
  * Make room for at least need bytes past len, first by dropping the frames
  * already handed out. The buffer never exceeds one maximal frame.
- * Return 0, -PROTO_E_TOOBIG or -ENOMEM.
+ * Return 0, -PROTO_E_TOOBIG or -PROTO_E_INTERNAL (out of memory).
  */
 static int
 frame_reader_grow(struct frame_reader *fr, size_t need)
@@ -79,7 +79,7 @@ frame_reader_grow(struct frame_reader *fr, size_t need)
 	if (cap > limit)
 		cap = limit;
 	if ((nbuf = realloc(fr->buf, cap)) == NULL)
-		return (-12 /* ENOMEM */);
+		return (-PROTO_E_INTERNAL);
 	fr->buf = nbuf;
 	fr->cap = cap;
 	return (0);
@@ -204,9 +204,11 @@ frame_begin(msgpack_sbuffer *sb)
 int
 frame_end(msgpack_sbuffer *sb, size_t max)
 {
-	size_t	body = sb->size - FRAME_HEADER;
+	size_t	body;
 
-	if (sb->size < FRAME_HEADER || body == 0 || body > max)
+	if (sb->size <= FRAME_HEADER)
+		return (-PROTO_E_MALFORMED);
+	if ((body = sb->size - FRAME_HEADER) > max)
 		return (-PROTO_E_TOOBIG);
 	frame_put_header((uint8_t *)sb->data, (uint32_t)body);
 	return (0);

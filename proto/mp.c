@@ -148,11 +148,14 @@ void
 mp_pack_hex(msgpack_packer *pk, const uint8_t *p, size_t n)
 {
 	char	hex[2 * 64 + 1];
+	size_t	k;
 
-	if (n > 64)
-		n = 64;
-	mp_hex(hex, p, n);
-	mp_pack_strn(pk, hex, 2 * n);
+	msgpack_pack_str(pk, 2 * n);
+	for (; n > 0; n -= k, p += k) {
+		k = n < 64 ? n : 64;
+		mp_hex(hex, p, k);
+		msgpack_pack_str_body(pk, hex, 2 * k);
+	}
 }
 
 void

@@ -113,6 +113,7 @@ mp_check(const uint8_t *buf, size_t len, unsigned max_depth)
 	unsigned	depth = 0;
 	size_t		pos = 0, hdr, left;
 	uint64_t	skip, children;
+	uint8_t		b;
 	int		rc;
 
 	if (max_depth > PROTO_MAX_DEPTH)
@@ -128,9 +129,14 @@ mp_check(const uint8_t *buf, size_t len, unsigned max_depth)
 		if (pos >= len)
 			return (-PROTO_E_MALFORMED);
 		stack[depth].left--;
+		b = buf[pos];
 		if ((rc = mp_head(buf + pos, len - pos, &hdr, &skip,
 		    &children)) < 0)
 			return (rc);
+		/* A container is one level deeper, even an empty one. */
+		if (((b & 0xe0) == 0x80 || (b >= 0xdc && b <= 0xdf)) &&
+		    depth + 1 > max_depth)
+			return (-PROTO_E_TOOBIG);
 		pos += hdr;
 		left = len - pos;
 		if (skip > left)
@@ -140,8 +146,6 @@ mp_check(const uint8_t *buf, size_t len, unsigned max_depth)
 			continue;
 		if (children > left)
 			return (-PROTO_E_MALFORMED);
-		if (depth + 1 > max_depth)
-			return (-PROTO_E_TOOBIG);
 		stack[++depth].left = children;
 	}
 	return (pos == len ? 0 : -PROTO_E_MALFORMED);

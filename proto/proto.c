@@ -9,9 +9,15 @@
 static const char *const method_names[RPC_M_COUNT] = {
 	[RPC_M_UNKNOWN] = NULL,
 	[RPC_M_APPEND] = "append",
+	[RPC_M_DEVICES] = "devices",
 	[RPC_M_INIT] = "init",
+	[RPC_M_INVITE] = "invite",
+	[RPC_M_JOIN] = "join",
 	[RPC_M_KIDS] = "kids",
 	[RPC_M_LOG] = "log",
+	[RPC_M_PEERS] = "peers",
+	[RPC_M_PEERS_ADD] = "peers.add",
+	[RPC_M_PEERS_REMOVE] = "peers.remove",
 	[RPC_M_STATUS] = "status",
 	[RPC_M_SUBSCRIBE] = "subscribe",
 	[RPC_M_VERIFY] = "verify",
@@ -42,7 +48,7 @@ const char *
 proto_strerror(int err)
 {
 	if (err < 0)
-		err = -err;
+		err = err < -PROTO_E_COUNT ? PROTO_E_COUNT : -err;
 	if (err >= PROTO_E_COUNT)
 		return ("unknown error");
 	return (err_names[err]);

@@ -47,9 +47,15 @@ enum rpc_msg_kind {
 enum rpc_method {
 	RPC_M_UNKNOWN = 0,
 	RPC_M_APPEND,		/* add an entry of any user kind */
+	RPC_M_DEVICES,		/* the family's devices */
 	RPC_M_INIT,		/* create the family on this device */
+	RPC_M_INVITE,		/* open a single-use invite code */
+	RPC_M_JOIN,		/* join a family with an invite code */
 	RPC_M_KIDS,		/* list kids */
 	RPC_M_LOG,		/* list entries, newest first */
+	RPC_M_PEERS,		/* peer targets and sessions */
+	RPC_M_PEERS_ADD,	/* keep syncing with HOST:PORT */
+	RPC_M_PEERS_REMOVE,	/* stop syncing with HOST:PORT */
 	RPC_M_STATUS,		/* daemon, family, device, counts */
 	RPC_M_SUBSCRIBE,	/* receive "event" notifications */
 	RPC_M_VERIFY,		/* re-check the whole local log */

@@ -170,7 +170,9 @@ rpc_pack_response_err(msgpack_packer *pk, uint32_t msgid, int code,
     const char *message)
 {
 	if (code < 0)
-		code = -code;
+		code = code < -PROTO_E_COUNT ? PROTO_E_INTERNAL : -code;
+	if (code == 0 || code >= PROTO_E_COUNT)
+		code = PROTO_E_INTERNAL;
 	msgpack_pack_array(pk, 4);
 	msgpack_pack_uint32(pk, RPC_RESPONSE);
 	msgpack_pack_uint32(pk, msgid);

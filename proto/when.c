@@ -15,6 +15,7 @@
 static int	when_local(struct tm *, int64_t *);
 static int	when_iso(const char *, int64_t *);
 static int	when_offset(const char *, long *, int *);
+static int	when_num(const char *, int);
 
 /* Local midnight of the day that contains ms. */
 int64_t
@@ -41,11 +42,25 @@ when_local(struct tm *tm, int64_t *out)
 	return (0);
 }
 
+/* Exactly n ASCII digits at s (no sign, no blank). -1 if not. */
+static int
+when_num(const char *s, int n)
+{
+	int	v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (-1);
+		v = v * 10 + (s[i] - '0');
+	}
+	return (v);
+}
+
 /* Parse "Z", "+HH:MM", "-HHMM" or nothing. *has says which. */
 static int
 when_offset(const char *s, long *secs, int *has)
 {
-	int	hh, mm, n = 0;
+	int	hh, mm, colon;
 
 	*secs = 0;
 	*has = 0;
@@ -55,39 +70,44 @@ when_offset(const char *s, long *secs, int *has)
 		*has = 1;
 		return (0);
 	}
-	if ((s[0] == '+' || s[0] == '-') &&
-	    (sscanf(s + 1, "%2d:%2d%n", &hh, &mm, &n) == 2 ||
-	    sscanf(s + 1, "%2d%2d%n", &hh, &mm, &n) == 2) &&
-	    s[1 + n] == '\0' && hh <= 23 && mm <= 59) {
-		*secs = (hh * 3600L + mm * 60L) * (s[0] == '-' ? -1 : 1);
-		*has = 1;
-		return (0);
-	}
-	return (-PROTO_E_INVALID);
+	if ((s[0] != '+' && s[0] != '-') || (strlen(s) != 5 && strlen(s) != 6))
+		return (-PROTO_E_INVALID);
+	colon = s[3] == ':';
+	hh = when_num(s + 1, 2);
+	mm = when_num(s + 3 + colon, 2);
+	if (hh < 0 || mm < 0 || s[5 + colon] != '\0' || hh > 23 || mm > 59)
+		return (-PROTO_E_INVALID);
+	*secs = (hh * 3600L + mm * 60L) * (s[0] == '-' ? -1 : 1);
+	*has = 1;
+	return (0);
 }
 
-/* YYYY-MM-DD[(T| )HH:MM[:SS]][offset] */
+/* YYYY-MM-DD[(T| )HH:MM[:SS]][offset], every field all digits. */
 static int
 when_iso(const char *s, int64_t *out)
 {
 	struct tm	tm;
-	int		y, mo, d, h = 0, mi = 0, sec = 0, n = 0, has;
+	int		y, mo, d, h = 0, mi = 0, sec = 0, has;
 	long		off;
+	int64_t		ms;
 	time_t		t;
 
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+	/* The caller guarantees at least 10 characters. */
+	y = when_num(s, 4);
+	mo = s[4] == '-' ? when_num(s + 5, 2) : -1;
+	d = s[7] == '-' ? when_num(s + 8, 2) : -1;
+	if (y < 0 || mo < 0 || d < 0)
 		return (-PROTO_E_INVALID);
-	s += n;
+	s += 10;
 	if (*s == 'T' || *s == 't' || *s == ' ') {
-		n = 0;
-		if (sscanf(s + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+		if (strlen(s) < 6 || (h = when_num(s + 1, 2)) < 0 ||
+		    s[3] != ':' || (mi = when_num(s + 4, 2)) < 0)
 			return (-PROTO_E_INVALID);
-		s += 1 + n;
+		s += 6;
 		if (*s == ':') {
-			n = 0;
-			if (sscanf(s + 1, "%2d%n", &sec, &n) != 1 || n != 2)
+			if (strlen(s) < 3 || (sec = when_num(s + 1, 2)) < 0)
 				return (-PROTO_E_INVALID);
-			s += 1 + n;
+			s += 3;
 		}
 	}
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
@@ -103,11 +123,11 @@ when_iso(const char *s, int64_t *out)
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
 	if (!has) {
-		if (when_local(&tm, out) < 0)
-			return (-PROTO_E_INVALID);
-		/* mktime normalises 2026-02-31 to March: refuse it. */
-		return (tm.tm_mday == d && tm.tm_mon == mo - 1 ? 0 :
-		    -PROTO_E_INVALID);
+		if (when_local(&tm, &ms) < 0 ||
+		    tm.tm_mday != d || tm.tm_mon != mo - 1)
+			return (-PROTO_E_INVALID);	/* 2026-02-31 */
+		*out = ms;
+		return (0);
 	}
 	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != d)
 		return (-PROTO_E_INVALID);
@@ -124,7 +144,8 @@ when_parse(const char *s, int64_t now_ms, int64_t *out_ms)
 {
 	struct tm	tm;
 	time_t		now = (time_t)(now_ms / 1000);
-	int		h, m, n = 0;
+	size_t		len;
+	int		h, m;
 
 	if (s == NULL || *s == '\0' || strlen(s) > 40)
 		return (-PROTO_E_INVALID);
@@ -142,13 +163,18 @@ when_parse(const char *s, int64_t now_ms, int64_t *out_ms)
 		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 		return (when_local(&tm, out_ms));
 	}
-	if (isdigit((unsigned char)s[0]) && sscanf(s, "%2d:%2d%n", &h, &m,
-	    &n) == 2 && s[n] == '\0' && n >= 4 && h <= 23 && m <= 59) {
+	if ((len = strlen(s)) == 4 || len == 5) {
+		h = when_num(s, (int)len - 3);
+		m = s[len - 3] == ':' ? when_num(s + len - 2, 2) : -1;
+		if (h < 0 || m < 0 || h > 23 || m > 59)
+			return (-PROTO_E_INVALID);
 		localtime_r(&now, &tm);
 		tm.tm_hour = h;
 		tm.tm_min = m;
 		tm.tm_sec = 0;
 		return (when_local(&tm, out_ms));
 	}
+	if (len < 10)
+		return (-PROTO_E_INVALID);
 	return (when_iso(s, out_ms));
 }

@@ -3,9 +3,9 @@
 # Idempotent: does nothing when every package is already installed.
 set -eu
 
-pkgs="meson ninja-build pkg-config gcc clang libc6-dev libuv1-dev
+pkgs="meson ninja-build pkg-config gcc clang libclang-rt-14-dev libc6-dev libuv1-dev
 libmsgpack-dev libsqlite3-dev libsodium-dev libncurses-dev sqlite3
-python3 iproute2 util-linux tmux redis-server redis-tools procps"
+python3 python3-msgpack iproute2 util-linux tmux redis-server redis-tools procps"
 
 missing=""
 for p in $pkgs; do

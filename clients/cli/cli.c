@@ -21,7 +21,6 @@
 
 static void	cli_pack(msgpack_sbuffer *, const char *,
 		    const struct cli_params *);
-static int	cli_connect(struct cli *);
 static void	cli_error(const char *, int);
 static bool	cli_ambiguous(const struct option *, const char *);
 
@@ -349,7 +348,7 @@ cli_error(const char *cause, int rc)
 }
 
 /* Connect on first use. Return 0, CLI_EXIT_UNREACHABLE or CLI_EXIT_ERROR. */
-static int
+int
 cli_connect(struct cli *cli)
 {
 	char	*cause = NULL;

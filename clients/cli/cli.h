@@ -89,6 +89,7 @@ int	cli_parse_uint(const struct cli_cmd *, const char *, const char *,
 void	cli_params_str(struct cli_params *, const char *, const char *);
 void	cli_params_uint(struct cli_params *, const char *, uint64_t);
 void	cli_params_bool(struct cli_params *, const char *, bool);
+int	cli_connect(struct cli *);
 int	cli_call(struct cli *, enum rpc_method, const char *,
 	    const struct cli_params *, const msgpack_object **);
 int	cli_append(struct cli *, const char *, const struct cli_params *);
@@ -112,6 +113,13 @@ int	do_verify(struct cli *, const struct cli_cmd *, int, char **);
 /* cmd-kid.c */
 int	do_kid_add(struct cli *, const struct cli_cmd *, int, char **);
 int	do_kids(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-peer.c */
+int	do_devices(struct cli *, const struct cli_cmd *, int, char **);
+int	do_invite(struct cli *, const struct cli_cmd *, int, char **);
+int	do_join(struct cli *, const struct cli_cmd *, int, char **);
+int	do_peers(struct cli *, const struct cli_cmd *, int, char **);
+int	do_peers_edit(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-log.c */
 int	do_log(struct cli *, const struct cli_cmd *, int, char **);

@@ -1,0 +1,292 @@
+/*
+ * cmd-peer.c: the commands about the family's other devices: invite,
+ * join, peers (list, add, remove) and devices.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mp.h"
+#include "output.h"
+
+#define JOIN_TIMEOUT_MS	90000	/* the daemon gives up after 60 s */
+
+static int	parse_duration(const char *, uint64_t *);
+static int	peers_print(const struct cli *, const msgpack_object *);
+static int	devices_print(const msgpack_object *);
+
+/* "90s", "10m", "2h", "600": seconds, at most a day. */
+static int
+parse_duration(const char *s, uint64_t *secs)
+{
+	char		*end;
+	unsigned long	 n = strtoul(s, &end, 10);
+
+	if (end == s)
+		return (-1);
+	if (*end == 'm' && end[1] == '\0')
+		n *= 60;
+	else if (*end == 'h' && end[1] == '\0')
+		n *= 3600;
+	else if (!(*end == '\0' || (*end == 's' && end[1] == '\0')))
+		return (-1);
+	if (n == 0 || n > 86400)
+		return (-1);
+	*secs = n;
+	return (0);
+}
+
+int
+do_invite(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "expires", required_argument, NULL, 'e' },
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const msgpack_object		*res;
+	uint64_t			 secs = 600, port = 0;
+	char				 code[80];
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
+		switch (ch) {
+		case 'e':
+			if (parse_duration(optarg, &secs) < 0)
+				return (cli_usage_error(cmd, "--expires: a "
+				    "duration such as 10m, 90s or 1h (at most "
+				    "24h)"));
+			break;
+		default:
+			return (cli_optend(cmd, ch));
+		}
+	}
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 0)) != 0)
+		return (rc);
+	cli_params_uint(&p, "expires_s", secs);
+	if ((rc = cli_call(cli, RPC_M_INVITE, NULL, &p, &res)) != 0)
+		return (rc);
+	if (cli->json)
+		return (cli_print_json(res));
+	cli_text(res, "code", code, sizeof(code));
+	(void)cli_uint(res, "port", &port);
+	printf("%s\n", code);
+	fprintf(stderr, "On the other laptop, within %" PRIu64 " minute%s, "
+	    "run:\n  attune join %s --name THEIR-NAME --peer "
+	    "THIS-HOST:%" PRIu64 "\nThe code works once.\n",
+	    (secs + 59) / 60, secs > 60 ? "s" : "", code, port);
+	return (CLI_EXIT_OK);
+}
+
+int
+do_join(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "peer", required_argument, NULL, 'p' },
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const msgpack_object		*res;
+	const char			*name = NULL, *peer = NULL;
+	char				 fam[PROTO_MAX_NAME + 1];
+	uint64_t			 n = 0;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
+		switch (ch) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'p':
+			peer = optarg;
+			break;
+		default:
+			return (cli_optend(cmd, ch));
+		}
+	}
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0)
+		return (rc);
+	if (name == NULL)
+		return (cli_usage_error(cmd, "--name is required"));
+	if (peer == NULL)
+		return (cli_usage_error(cmd, "--peer HOST:PORT is required "
+		    "(the inviter's address, shown by its attune invite)"));
+	if ((rc = cli_check_name(cmd, "--name", name)) != 0)
+		return (rc);
+	if (strlen(peer) > 120 || strlen(argv[optind]) > 70)
+		return (cli_usage_error(cmd, "code or --peer too long"));
+	cli_params_str(&p, "code", argv[optind]);
+	cli_params_str(&p, "name", name);
+	cli_params_str(&p, "peer", peer);
+	if ((rc = cli_connect(cli)) != 0)
+		return (rc);
+	client_set_timeout(cli->client, JOIN_TIMEOUT_MS);
+	if ((rc = cli_call(cli, RPC_M_JOIN, NULL, &p, &res)) != 0)
+		return (rc);
+	if (cli->json)
+		return (cli_print_json(res));
+	cli_text(res, "family", fam, sizeof(fam));
+	(void)cli_uint(res, "entries", &n);
+	printf("Joined %s: %" PRIu64 " entries synced\n", fam, n);
+	return (CLI_EXIT_OK);
+}
+
+static int
+peers_print(const struct cli *cli, const msgpack_object *res)
+{
+	const msgpack_object	*l, *e;
+	struct output_table	*t;
+	char			 addr[80], state[24], err[64], when[40];
+	char			 dev[OUTPUT_SHORT_ID + 1];
+	uint64_t		 port = 0, got, need;
+	int64_t			 ok;
+	uint32_t		 i;
+
+	(void)cli_uint(res, "port", &port);
+	printf("listening for peers on port %" PRIu64 "\n", port);
+	if ((t = output_table_create(4)) == NULL)
+		return (cli_table_print(t));
+	l = mp_map_get(res, "targets");
+	for (i = 0; l != NULL && l->type == MSGPACK_OBJECT_ARRAY &&
+	    i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		cli_text(e, "address", addr, sizeof(addr));
+		cli_text(e, "state", state, sizeof(state));
+		cli_text(e, "error", err, sizeof(err));
+		when[0] = '\0';
+		if (cli_int(e, "last_ok", &ok) && ok > 0)
+			output_time(when, sizeof(when), ok, cli->now_ms);
+		output_table_row(t);
+		output_table_cell(t, OUTPUT_BOLD, "%s", addr);
+		output_table_cell(t, strcmp(state, "unreachable") == 0 ?
+		    OUTPUT_RED : OUTPUT_GREEN, "%s", state);
+		output_table_cell(t, OUTPUT_PLAIN, "%s", when[0] ?
+		    when : "never synced");
+		output_table_cell(t, OUTPUT_PLAIN, "%s", err);
+	}
+	l = mp_map_get(res, "sessions");
+	for (i = 0; l != NULL && l->type == MSGPACK_OBJECT_ARRAY &&
+	    i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		cli_text(e, "address", addr, sizeof(addr));
+		cli_text(e, "state", state, sizeof(state));
+		cli_short(e, "device", dev, sizeof(dev));
+		got = need = 0;
+		(void)cli_uint(e, "received", &got);
+		(void)cli_uint(e, "needed", &need);
+		output_table_row(t);
+		output_table_cell(t, OUTPUT_PLAIN, "  session %s", addr);
+		output_table_cell(t, OUTPUT_GREEN, "%s", state);
+		output_table_cell(t, OUTPUT_PLAIN, "device %s", dev);
+		output_table_cell(t, OUTPUT_PLAIN, "received %" PRIu64 "/%"
+		    PRIu64, got, need > got ? need : got);
+	}
+	return (cli_table_print(t));
+}
+
+int
+do_peers(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	const msgpack_object		*res;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
+		return (cli_optend(cmd, ch));
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 0)) != 0)
+		return (rc);
+	if ((rc = cli_call(cli, RPC_M_PEERS, NULL, NULL, &res)) != 0)
+		return (rc);
+	return (cli->json ? cli_print_json(res) : peers_print(cli, res));
+}
+
+/* "peers add" and "peers remove": the table entry's name says which. */
+int
+do_peers_edit(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option	 opts[] = {
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const msgpack_object		*res;
+	bool				 add = strcmp(cmd->name, "peers add") == 0;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
+		return (cli_optend(cmd, ch));
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0)
+		return (rc);
+	if (strlen(argv[optind]) > 120)
+		return (cli_usage_error(cmd, "HOST:PORT too long"));
+	cli_params_str(&p, "address", argv[optind]);
+	if ((rc = cli_call(cli, add ? RPC_M_PEERS_ADD : RPC_M_PEERS_REMOVE,
+	    NULL, &p, &res)) != 0)
+		return (rc);
+	if (cli->json)
+		return (cli_print_json(res));
+	printf("%s %s\n", add ? "Syncing with" : "Stopped syncing with",
+	    argv[optind]);
+	return (CLI_EXIT_OK);
+}
+
+static int
+devices_print(const msgpack_object *res)
+{
+	const msgpack_object	*e;
+	struct output_table	*t;
+	char			 name[PROTO_MAX_NAME + 1], fp[20];
+	uint64_t		 n;
+	uint32_t		 i;
+	bool			 me;
+
+	if ((t = output_table_create(4)) == NULL)
+		return (cli_table_print(t));
+	for (i = 0; res->type == MSGPACK_OBJECT_ARRAY &&
+	    i < res->via.array.size; i++) {
+		e = &res->via.array.ptr[i];
+		cli_text(e, "fingerprint", fp, sizeof(fp));
+		if (cli_text(e, "name", name, sizeof(name)) == NULL)
+			snprintf(name, sizeof(name), "?");
+		n = 0;
+		(void)cli_uint(e, "entries", &n);
+		me = mp_map_get(e, "this") != NULL &&
+		    mp_map_get(e, "this")->type == MSGPACK_OBJECT_BOOLEAN &&
+		    mp_map_get(e, "this")->via.boolean;
+		output_table_row(t);
+		output_table_cell(t, OUTPUT_BOLD, "%s", name);
+		output_table_cell(t, OUTPUT_PLAIN, "%s", fp);
+		output_table_cell(t, OUTPUT_PLAIN, "%" PRIu64 " entries", n);
+		output_table_cell(t, OUTPUT_PLAIN, "%s", me ? "(this device)" :
+		    "");
+	}
+	return (cli_table_print(t));
+}
+
+int
+do_devices(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option	 opts[] = {
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	const msgpack_object		*res;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
+		return (cli_optend(cmd, ch));
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 0)) != 0)
+		return (rc);
+	if ((rc = cli_call(cli, RPC_M_DEVICES, NULL, NULL, &res)) != 0)
+		return (rc);
+	return (cli->json ? cli_print_json(res) : devices_print(res));
+}

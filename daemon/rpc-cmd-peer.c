@@ -1,0 +1,196 @@
+/*
+ * rpc-cmd-peer.c: commands about the family's other devices: invite,
+ * join, peers, peers.add, peers.remove, devices.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "mp.h"
+#include "rpc-cmd.h"
+
+#define INVITE_DEFAULT_MS	(10 * 60 * 1000)
+#define INVITE_MAX_MS		(24 * 60 * 60 * 1000)
+
+static void	rpc_cmd_join_done(void *, int, const char *);
+
+/* invite [{expires_s?}]: a single-use code for another device. */
+int
+rpc_cmd_invite(struct daemon *d, struct control_request *req,
+    msgpack_packer *pk, char **cause)
+{
+	const msgpack_object	*in = rpc_cmd_param_map(req);
+	uint64_t		 secs = INVITE_DEFAULT_MS / 1000;
+	char			 code[80];
+	int			 rc;
+
+	if ((rc = mp_get_uint(in, "expires_s", &secs)) < 0 || secs == 0 ||
+	    secs * 1000 > INVITE_MAX_MS) {
+		diag_cause(cause, "expires: 1 second to 24 hours");
+		return (-PROTO_E_INVALID);
+	}
+	rc = peers_invite(d->peers, (int64_t)secs * 1000, code, sizeof(code));
+	if (rc == -PROTO_E_INVALID)
+		diag_cause(cause, "this daemon does not accept peers "
+		    "(started with --listen off?)");
+	else if (rc == -PROTO_E_BUSY)
+		diag_cause(cause, "too many open invites; wait for one to "
+		    "expire");
+	if (rc < 0)
+		return (rc);
+	msgpack_pack_map(pk, 4);
+	mp_pack_kv_str(pk, "code", code);
+	mp_pack_kv_int(pk, "expires", eventlog_now(d->log) +
+	    (int64_t)secs * 1000);
+	mp_pack_kv_uint(pk, "port", peers_port(d->peers));
+	mp_pack_kv_hex(pk, "fingerprint", d->keys.device_pk, 8);
+	return (0);
+}
+
+static void
+rpc_cmd_join_done(void *arg, int rc, const char *why)
+{
+	struct rpc_cmd_async	*a = arg;
+	const struct views	*v = eventlog_views(a->d->log);
+	struct control_reply	 r;
+
+	if (rc < 0) {
+		control_reply_error(a->conn, a->msgid, rc, why);
+		rpc_cmd_async_free(a);
+		return;
+	}
+	control_reply_begin(&r, a->msgid);
+	msgpack_pack_map(&r.pk, 3);
+	mp_pack_kv_str(&r.pk, "family", v->family);
+	mp_pack_kv_hex(&r.pk, "family_id", a->d->keys.family_id,
+	    ENV_FAMILY_ID);
+	mp_pack_kv_uint(&r.pk, "entries", v->nentries);
+	control_reply_end(a->conn, &r);
+	rpc_cmd_async_free(a);
+}
+
+/* join [{code, name, peer}]: answers once joined and caught up. */
+int
+rpc_cmd_join(struct daemon *d, struct control_request *req,
+    msgpack_packer *pk, char **cause)
+{
+	const msgpack_object	*in = rpc_cmd_param_map(req);
+	const char		*code, *name, *peer = NULL;
+	size_t			 clen, nlen, plen = 0;
+	char			 cbuf[80], nbuf[PROTO_MAX_NAME + 1], pbuf[128];
+	struct rpc_cmd_async	*a;
+	int			 rc;
+
+	if (mp_get_str(in, "code", &code, &clen, sizeof(cbuf) - 1) !=
+	    MP_FOUND || mp_get_str(in, "name", &name, &nlen,
+	    PROTO_MAX_NAME) != MP_FOUND || nlen == 0 ||
+	    mp_get_str(in, "peer", &peer, &plen, sizeof(pbuf) - 1) < 0) {
+		diag_cause(cause, "join: code and name are required");
+		return (-PROTO_E_INVALID);
+	}
+	if (eventlog_views(d->log)->has_family || d->keys.has_family) {
+		diag_cause(cause, "this device already has a family");
+		return (-PROTO_E_EXISTS);
+	}
+	snprintf(cbuf, sizeof(cbuf), "%.*s", (int)clen, code);
+	snprintf(nbuf, sizeof(nbuf), "%.*s", (int)nlen, name);
+	snprintf(pbuf, sizeof(pbuf), "%.*s", (int)plen, peer ? peer : "");
+	if ((a = rpc_cmd_async_new(d, req)) == NULL)
+		return (-PROTO_E_INTERNAL);
+	rc = peers_join(d->peers, cbuf, nbuf, peer ? pbuf : NULL,
+	    rpc_cmd_join_done, a, cause);
+	if (rc < 0) {
+		rpc_cmd_async_free(a);
+		return (rc);
+	}
+	return (RPC_CMD_ASYNC);
+}
+
+/* peers []: targets and live sessions. */
+int
+rpc_cmd_peers(struct daemon *d, struct control_request *req,
+    msgpack_packer *pk, char **cause)
+{
+	peers_pack_status(d->peers, pk);
+	return (0);
+}
+
+static int
+rpc_cmd_peer_addr(struct control_request *req, char *buf, size_t size,
+    char **cause)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (mp_get_str(rpc_cmd_param_map(req), "address", &s, &len,
+	    size - 1) != MP_FOUND) {
+		diag_cause(cause, "address: HOST:PORT required");
+		return (-PROTO_E_INVALID);
+	}
+	snprintf(buf, size, "%.*s", (int)len, s);
+	return (0);
+}
+
+/* peers.add [{address}]: keep syncing with HOST:PORT, persistently. */
+int
+rpc_cmd_peers_add(struct daemon *d, struct control_request *req,
+    msgpack_packer *pk, char **cause)
+{
+	char	addr[128];
+	int	rc;
+
+	if ((rc = rpc_cmd_peer_addr(req, addr, sizeof(addr), cause)) < 0 ||
+	    (rc = peers_add_target(d->peers, addr, true, cause)) < 0)
+		return (rc);
+	msgpack_pack_true(pk);
+	return (0);
+}
+
+/* peers.remove [{address}] */
+int
+rpc_cmd_peers_remove(struct daemon *d, struct control_request *req,
+    msgpack_packer *pk, char **cause)
+{
+	char	addr[128];
+	int	rc;
+
+	if ((rc = rpc_cmd_peer_addr(req, addr, sizeof(addr), cause)) < 0)
+		return (rc);
+	if ((rc = peers_remove_target(d->peers, addr)) < 0) {
+		diag_cause(cause, "no peer %s", addr);
+		return (rc);
+	}
+	msgpack_pack_true(pk);
+	return (0);
+}
+
+/* devices []: every device of the family, with its parent's name. */
+int
+rpc_cmd_devices(struct daemon *d, struct control_request *req,
+    msgpack_packer *pk, char **cause)
+{
+	const struct views		*v = eventlog_views(d->log);
+	const struct chain_author	*a;
+	size_t				 i;
+	uint32_t			 n = 0;
+
+	for (i = 0; i < v->chain.n; i++)
+		n += v->chain.v[i].authorised;
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < v->chain.n; i++) {
+		a = &v->chain.v[i];
+		if (!a->authorised)
+			continue;
+		msgpack_pack_map(pk, 5);
+		mp_pack_kv_hex(pk, "device", a->pk, ENV_PK);
+		mp_pack_kv_hex(pk, "fingerprint", a->pk, 8);
+		mp_pack_cstr(pk, "name");
+		mp_pack_cstr(pk, a->member >= 0 ? v->members[a->member].name :
+		    NULL);
+		mp_pack_kv_uint(pk, "entries", a->seq);
+		mp_pack_kv_bool(pk, "this", memcmp(a->pk, d->keys.device_pk,
+		    ENV_PK) == 0);
+	}
+	return (0);
+}

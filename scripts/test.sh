@@ -1,0 +1,66 @@
+#!/bin/sh
+# Build attune and run every test suite: unit, fuzz corpus replay and
+# integration (real daemons on real sockets), then the same again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then each libFuzzer
+# target for a bounded time. Ends with one line "N passed, N failed".
+#
+#   scripts/test.sh            everything
+#   FUZZ_SECONDS=0 scripts/test.sh   skip the libFuzzer runs
+set -u
+cd "$(dirname "$0")/.."
+./scripts/deps.sh || exit 1
+
+fuzz_seconds=${FUZZ_SECONDS:-60}
+passed=0
+failed=0
+failures=""
+
+# count_results DIR: add meson's results for DIR to the totals.
+count_results() {
+	log="$1/meson-logs/testlog.json"
+	[ -f "$log" ] || return
+	p=$(grep -c '"result": "OK"' "$log")
+	s=$(grep -c '"result": "SKIP"' "$log")
+	f=$(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -gt 0 ]; then
+		failures="$failures $(grep -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' \
+		    "$log" | sed -n 's/.*"name": "\([^"]*\)".*/\1/p' | tr '\n' ' ')"
+	fi
+	[ "$s" -gt 0 ] && echo "($s skipped in $1)"
+}
+
+# run_suite DIR MESON_ARGS...: configure, build and test one build dir.
+run_suite() {
+	dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" -Dwerror=true "$@" >/dev/null ||
+		    { failed=$((failed + 1)); failures="$failures setup:$dir"; return; }
+	fi
+	if ! ninja -C "$dir" >"$dir.build.log" 2>&1; then
+		cat "$dir.build.log"
+		failed=$((failed + 1))
+		failures="$failures build:$dir"
+		return
+	fi
+	meson test -C "$dir" --print-errorlogs --num-processes 2
+	count_results "$dir"
+}
+
+run_suite build-test
+run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
+
+if [ "$fuzz_seconds" -gt 0 ] && [ -x tests/fuzz/run-fuzzers.sh ]; then
+	if tests/fuzz/run-fuzzers.sh "$fuzz_seconds"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures="$failures libfuzzer"
+	fi
+fi
+
+[ -n "$failures" ] && echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
