@@ -200,6 +200,13 @@ log_entry(struct output_table *t, const msgpack_object *e, int64_t now)
 		(void)lb_field(b, f, "name", "added ");
 		if (lb_field(b, f, "born", " (born "))
 			lb_printf(b, ")");
+	} else if (strcmp(kind, "device.add") == 0) {
+		char	dev[OUTPUT_SHORT_ID + 1];
+
+		if (!lb_field(b, f, "name", "added "))
+			lb_printf(b, "added a device");
+		cli_short(f, "device", dev, sizeof(dev));
+		lb_printf(b, "'s laptop (device %s)", dev);
 	} else if (strcmp(kind, "family.create") == 0) {
 		if (!lb_field(b, f, "family", "created "))
 			lb_printf(b, "created the family");
