@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "control.h"
+#include "discovery.h"
 #include "eventlog.h"
 #include "keys.h"
 #include "peer.h"
@@ -35,9 +36,18 @@ struct daemon {
 	struct eventlog		*log;
 	struct control		*ctl;
 	struct peers		*peers;
+	struct discovery	*disc;		/* NULL: --no-discovery */
+	int			 invite_slot;
 	uv_prepare_t		 flush;
 	uv_signal_t		 sigterm, sigint;
 	bool			 stopping;
 };
+
+void	daemon_family_changed(struct daemon *);
+void	daemon_invite_opened(struct daemon *, const uint8_t key[32],
+	    int64_t expires_ms);
+void	daemon_join_started(struct daemon *, const uint8_t key[32],
+	    int64_t until_ms);
+void	daemon_heard(void *, int slot, const char *host, uint16_t port);
 
 #endif

@@ -241,6 +241,8 @@ shutdown_daemon(struct daemon *d)
 	d->stopping = true;
 	eventlog_flush(d->log);
 	peers_close(d->peers);
+	discovery_close(d->disc);
+	d->disc = NULL;
 	control_close(d->ctl);
 	d->ctl = NULL;
 	uv_close((uv_handle_t *)&d->flush, NULL);
@@ -265,8 +267,13 @@ signal_cb(uv_signal_t *h, int signum)
 static int
 start_peers(struct daemon *d, char **cause)
 {
-	char	*ignored = NULL;
-	int	 i, rc;
+	static const char *const defaults[] = {
+		"[::]:" DAEMON_PEER_PORT, "0.0.0.0:" DAEMON_PEER_PORT,
+		"[::]:0", "0.0.0.0:0",
+	};
+	const char	*listen = d->cfg.listen;
+	char		*ignored = NULL;
+	int		 i, rc;
 
 	if ((rc = peers_create(d->loop, d->log, &d->keys, d->cfg.data_dir,
 	    &d->peers)) < 0)
@@ -274,17 +281,12 @@ start_peers(struct daemon *d, char **cause)
 	if (strcmp(d->cfg.listen, "off") == 0)
 		;
 	else if (d->cfg.listen[0] != '\0') {
-		if ((rc = peers_listen(d->peers, d->cfg.listen, cause)) < 0)
+		if ((rc = peers_listen(d->peers, &listen, 1, cause)) < 0)
 			return (rc);
-	} else if (peers_listen(d->peers, "0.0.0.0:" DAEMON_PEER_PORT,
-	    &ignored) < 0) {
+	} else if (peers_listen(d->peers, defaults, 2, &ignored) < 0) {
 		free(ignored);
 		ignored = NULL;
-		peers_close(d->peers);
-		peers_free(d->peers);
-		if ((rc = peers_create(d->loop, d->log, &d->keys,
-		    d->cfg.data_dir, &d->peers)) < 0 ||
-		    (rc = peers_listen(d->peers, "0.0.0.0:0", cause)) < 0)
+		if ((rc = peers_listen(d->peers, defaults + 2, 2, cause)) < 0)
 			return (rc);
 		log_warnx("peer: port " DAEMON_PEER_PORT " is taken; "
 		    "listening on %u", peers_port(d->peers));
@@ -294,6 +296,17 @@ start_peers(struct daemon *d, char **cause)
 		    cause)) < 0)
 			return (rc);
 	}
+	if (d->cfg.no_discovery || peers_port(d->peers) == 0)
+		return (0);
+	if (discovery_start(d->loop, DISCOVERY_PORT, d->keys.device_pk,
+	    daemon_heard, d, &d->disc, &ignored) < 0) {
+		log_warnx("%s; continuing without discovery", ignored);
+		free(ignored);
+		d->disc = NULL;
+		return (0);
+	}
+	discovery_set_port(d->disc, peers_port(d->peers));
+	daemon_family_changed(d);
 	return (0);
 }
 

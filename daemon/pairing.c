@@ -27,12 +27,13 @@ pairing_check(const uint8_t *raw, uint8_t out[2])
 }
 
 /*
- * Make a new invite valid for ttl_ms. Return 0 with the code written,
- * or -PROTO_E_BUSY when PAIRING_MAX_INVITES are open.
+ * Make a new invite valid for ttl_ms. Return 0 with the code written
+ * (and *out, if not NULL, pointing at the invite), or -PROTO_E_BUSY when PAIRING_MAX_INVITES are open.
  */
 int
 pairing_create(struct pairing *p, const uint8_t device_pk[32],
-    int64_t now_ms, int64_t ttl_ms, char code[PAIRING_CODE_MAX])
+    int64_t now_ms, int64_t ttl_ms, char code[PAIRING_CODE_MAX],
+    const struct invite **out)
 {
 	uint8_t		raw[PAIRING_RAW];
 	struct invite	*inv = NULL;
@@ -73,6 +74,8 @@ pairing_create(struct pairing *p, const uint8_t device_pk[32],
 	}
 	code[o] = '\0';
 	sodium_memzero(raw, sizeof(raw));
+	if (out != NULL)
+		*out = inv;
 	return (0);
 }
 

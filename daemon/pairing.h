@@ -37,7 +37,8 @@ struct pairing {
 };
 
 int	pairing_create(struct pairing *, const uint8_t device_pk[32],
-	    int64_t now_ms, int64_t ttl_ms, char code[PAIRING_CODE_MAX]);
+	    int64_t now_ms, int64_t ttl_ms, char code[PAIRING_CODE_MAX],
+	    const struct invite **out);
 int	pairing_parse(const char *code, uint8_t secret[PAIRING_SECRET],
 	    uint8_t fp[PAIRING_FP]);
 int	pairing_open_count(const struct pairing *, int64_t now_ms);

@@ -61,6 +61,8 @@ struct peer_target {
 	uint8_t			 join_fp[PAIRING_FP];
 	char			 join_name[PROTO_MAX_NAME + 1];
 	struct peer_session	*session;
+	bool			 has_device;	/* who answered here last */
+	uint8_t			 device[ENV_PK];
 	uv_timer_t		 timer;
 	uv_getaddrinfo_t	 gai;
 	uv_connect_t		 connect;
@@ -101,8 +103,7 @@ struct peers {
 	struct eventlog		*log;
 	struct keys		*keys;
 	char			 data_dir[4096];
-	uv_tcp_t		 listener;
-	bool			 listening;
+	uv_tcp_t		*listener;	/* NULL: not listening */
 	uint16_t		 port;
 	struct peer_session	*sessions;
 	unsigned		 nsessions;
@@ -116,6 +117,9 @@ struct peers {
 	peers_join_cb		 join_cb;
 	void			*join_arg;
 	struct chain		 join_target;	/* inviter's heads */
+	uint8_t			 join_key[HS_KEY];
+	uint8_t			 join_fp[PAIRING_FP];
+	char			 join_name[PROTO_MAX_NAME + 1];
 	bool			 join_heads;
 	uv_timer_t		 join_timer;
 };
@@ -152,6 +156,8 @@ static int	session_heads(struct peer_session *, const struct peermsg *);
 static int	session_events(struct peer_session *,
 		    const struct peermsg *);
 static void	session_ready(struct peer_session *);
+static struct peer_session *session_with(struct peers *, const uint8_t *,
+		    const struct peer_session *);
 static int	session_send_heads(struct peer_session *);
 static void	session_pump(struct peer_session *);
 static void	session_admitted(void *, int, const struct view_entry *);
@@ -223,18 +229,22 @@ peers_port(const struct peers *p)
 	return (p->port);
 }
 
-/*
- * Listen for peers on addr ("IP:PORT"; IPv6 as "[::1]:PORT"). Return 0
- * or a negative errno with *cause set.
- */
-int
-peers_listen(struct peers *p, const char *addr, char **cause)
+static void
+peers_listener_free_cb(uv_handle_t *h)
 {
-	struct sockaddr_storage	ss;
+	free(h);
+}
+
+/* Bind and listen on one "IP:PORT" ("[IPv6]:PORT"). */
+static int
+peers_listen_one(struct peers *p, const char *addr, char **cause)
+{
+	struct sockaddr_storage	 ss;
 	struct sockaddr		*sa = (struct sockaddr *)&ss;
-	char			host[64];
+	uv_tcp_t		*h;
+	char			 host[64];
 	const char		*colon = strrchr(addr, ':');
-	int			port, rc, len = sizeof(ss);
+	int			 port, rc, len = sizeof(ss);
 
 	if (colon == NULL || (size_t)(colon - addr) >= sizeof(host))
 		return (-EINVAL);
@@ -251,27 +261,41 @@ peers_listen(struct peers *p, const char *addr, char **cause)
 		diag_cause(cause, "--listen: '%s' is not an IP address", host);
 		return (rc);
 	}
-	uv_tcp_init(p->loop, &p->listener);
-	p->listener.data = p;
-	p->listening = true;
-	if ((rc = uv_tcp_bind(&p->listener, sa, 0)) < 0 ||
-	    (rc = uv_listen((uv_stream_t *)&p->listener, 64,
-	    peers_accept_cb)) < 0) {
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return (-ENOMEM);
+	uv_tcp_init(p->loop, h);
+	h->data = p;
+	if ((rc = uv_tcp_bind(h, sa, 0)) < 0 ||
+	    (rc = uv_listen((uv_stream_t *)h, 64, peers_accept_cb)) < 0) {
 		diag_cause(cause, "cannot listen on %s: %s", addr,
 		    uv_strerror(rc));
+		uv_close((uv_handle_t *)h, peers_listener_free_cb);
 		return (rc);
 	}
-	uv_tcp_getsockname(&p->listener, sa, &len);
+	uv_tcp_getsockname(h, sa, &len);
 	p->port = ntohs(sa->sa_family == AF_INET6 ?
 	    ((struct sockaddr_in6 *)sa)->sin6_port :
 	    ((struct sockaddr_in *)sa)->sin_port);
+	p->listener = h;
 	log_info("peer: listening on %s (port %u)", addr, p->port);
 	return (0);
 }
 
-static void
-peers_listener_closed_cb(uv_handle_t *h)
+/*
+ * Listen on the first of addrs that works ("IP:PORT", IPv6 as
+ * "[::]:PORT", which also takes IPv4). Return 0 or a negative errno with
+ * *cause set for the last failure.
+ */
+int
+peers_listen(struct peers *p, const char *const *addrs, size_t n,
+    char **cause)
 {
+	size_t	i;
+	int	rc = -EINVAL;
+
+	for (i = 0; i < n && p->listener == NULL; i++)
+		rc = peers_listen_one(p, addrs[i], cause);
+	return (p->listener != NULL ? 0 : rc);
 }
 
 void
@@ -291,8 +315,9 @@ peers_close(struct peers *p)
 		if (t->busy)
 			uv_cancel((uv_req_t *)&t->gai);
 	}
-	if (p->listening)
-		uv_close((uv_handle_t *)&p->listener, peers_listener_closed_cb);
+	if (p->listener != NULL)
+		uv_close((uv_handle_t *)p->listener, peers_listener_free_cb);
+	p->listener = NULL;
 	uv_close((uv_handle_t *)&p->join_timer, NULL);
 	if (p->join_cb != NULL)
 		peers_join_done(p, -PROTO_E_BUSY, "daemon stopping");
@@ -862,32 +887,58 @@ session_family(struct peer_session *s, const struct peermsg *m)
 }
 
 /*
- * Both sides proved who they are. Keep one session per device: when two
- * exist (both dialled), both sides keep the one whose client has the
- * smaller device key.
+ * Sessions to one device are ranked the same way on both sides: by the
+ * client's device key, then by the client's ephemeral key (two sessions
+ * dialled the same way). Both sides keep the lower one.
  */
+static int
+session_rank_cmp(const struct peer_session *a, const struct peer_session *b)
+{
+	const uint8_t	*me = a->owner->keys->device_pk;
+	int		 c;
+
+	c = memcmp(a->hs->role == HS_CLIENT ? me : a->device,
+	    b->hs->role == HS_CLIENT ? me : b->device, ENV_PK);
+	if (c != 0)
+		return (c);
+	return (memcmp(a->hs->role == HS_CLIENT ? a->hs->eph_pk :
+	    a->hs->peer_eph, b->hs->role == HS_CLIENT ? b->hs->eph_pk :
+	    b->hs->peer_eph, 32));
+}
+
+/* A READY session with device other than s, or NULL. */
+static struct peer_session *
+session_with(struct peers *p, const uint8_t *device,
+    const struct peer_session *s)
+{
+	struct peer_session	*o;
+
+	for (o = p->sessions; o != NULL; o = o->next) {
+		if (o != s && !o->closing && o->state == PS_READY &&
+		    memcmp(o->device, device, ENV_PK) == 0)
+			return (o);
+	}
+	return (NULL);
+}
+
+/* Both sides proved who they are: keep one session per device, sync. */
 static void
 session_ready(struct peer_session *s)
 {
 	struct peer_session	*o;
-	const uint8_t		*me = s->owner->keys->device_pk;
-	bool			 mine_is_client;
 
 	uv_timer_stop(&s->timer);
 	s->state = PS_READY;
-	for (o = s->owner->sessions; o != NULL; o = o->next) {
-		if (o == s || o->state != PS_READY ||
-		    memcmp(o->device, s->device, ENV_PK) != 0)
-			continue;
-		mine_is_client = s->hs->role == HS_CLIENT;
-		/* Keep s if its client key is the smaller one. */
-		if ((memcmp(mine_is_client ? me : s->device, mine_is_client ?
-		    s->device : me, ENV_PK) < 0) == (o->hs->role != s->hs->role)) {
-			session_close(o, "duplicate session");
-			break;
+	if (s->target != NULL) {
+		memcpy(s->target->device, s->device, ENV_PK);
+		s->target->has_device = true;
+	}
+	if ((o = session_with(s->owner, s->device, s)) != NULL) {
+		if (session_rank_cmp(s, o) > 0) {
+			session_close(s, "duplicate session");
+			return;
 		}
-		session_close(s, "duplicate session");
-		return;
+		session_close(o, "duplicate session");
 	}
 	if (s->target != NULL) {
 		s->target->attempts = 0;
@@ -1333,6 +1384,12 @@ target_timer_cb(uv_timer_t *timer)
 		return;
 	if (t->join && t->owner->keys->has_family)
 		return;
+	/* The device that answers here is already in sync elsewhere. */
+	if (t->has_device && session_with(t->owner, t->device, NULL) != NULL) {
+		t->attempts = 7;
+		target_schedule(t, false);
+		return;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -1466,20 +1523,24 @@ peers_load_targets(struct peers *p)
 
 /* Open an invite. Return 0 with the code, or a negative PROTO_E_*. */
 int
-peers_invite(struct peers *p, int64_t ttl_ms, char *code, size_t size)
+peers_invite(struct peers *p, int64_t ttl_ms, char *code, size_t size,
+    uint8_t key[HS_KEY])
 {
-	char	buf[PAIRING_CODE_MAX];
-	int	rc;
+	const struct invite	*inv;
+	char			 buf[PAIRING_CODE_MAX];
+	int			 rc;
 
 	if (!p->keys->has_family)
 		return (-PROTO_E_NOFAMILY);
-	if (!p->listening)
+	if (p->listener == NULL)
 		return (-PROTO_E_INVALID);
 	rc = pairing_create(&p->pairing, p->keys->device_pk,
-	    eventlog_now(p->log), ttl_ms, buf);
-	if (rc == 0)
-		snprintf(code, size, "%s", buf);
-	return (rc);
+	    eventlog_now(p->log), ttl_ms, buf, &inv);
+	if (rc < 0)
+		return (rc);
+	snprintf(code, size, "%s", buf);
+	memcpy(key, inv->key, HS_KEY);
+	return (0);
 }
 
 /*
@@ -1489,9 +1550,9 @@ peers_invite(struct peers *p, int64_t ttl_ms, char *code, size_t size)
  */
 int
 peers_join(struct peers *p, const char *code, const char *name,
-    const char *hostport, peers_join_cb cb, void *arg, char **cause)
+    const char *hostport, peers_join_cb cb, void *arg, uint8_t key[HS_KEY],
+    char **cause)
 {
-	struct peer_target	*t;
 	uint8_t			 secret[PAIRING_SECRET], fp[PAIRING_FP];
 	char			 host[64], port[8];
 
@@ -1506,25 +1567,46 @@ peers_join(struct peers *p, const char *code, const char *name,
 		    "typos)");
 		return (-PROTO_E_INVALID);
 	}
-	if (hostport == NULL || split_hostport(hostport, host, sizeof(host),
+	if (hostport != NULL && split_hostport(hostport, host, sizeof(host),
 	    port, sizeof(port)) < 0) {
-		diag_cause(cause, "give the inviter's address: --peer "
-		    "HOST:PORT");
+		diag_cause(cause, "expected the inviter's HOST:PORT, not '%s'",
+		    hostport);
 		return (-PROTO_E_INVALID);
 	}
-	if ((t = target_new(p, host, port)) == NULL)
-		return (-PROTO_E_BUSY);
-	t->join = true;
-	hs_invite_key(t->join_key, secret, sizeof(secret));
+	hs_invite_key(p->join_key, secret, sizeof(secret));
 	sodium_memzero(secret, sizeof(secret));
-	memcpy(t->join_fp, fp, sizeof(fp));
-	snprintf(t->join_name, sizeof(t->join_name), "%s", name);
+	memcpy(p->join_fp, fp, sizeof(fp));
+	snprintf(p->join_name, sizeof(p->join_name), "%s", name);
+	memcpy(key, p->join_key, HS_KEY);
 	p->join_cb = cb;
 	p->join_arg = arg;
 	p->join_heads = false;
 	uv_timer_start(&p->join_timer, peers_join_timeout_cb, PEER_JOIN_MS, 0);
-	target_schedule(t, false);
+	if (hostport != NULL)
+		peers_join_found(p, host, atoi(port));
 	return (0);
+}
+
+/* Dial the inviter at host:port (given, or heard by discovery). */
+void
+peers_join_found(struct peers *p, const char *host, uint16_t port)
+{
+	struct peer_target	*t;
+	char			 ps[8];
+
+	if (p->join_cb == NULL || p->keys->has_family)
+		return;
+	snprintf(ps, sizeof(ps), "%u", port);
+	if ((t = target_find(p, host, ps)) != NULL && t->join)
+		return;
+	if (t == NULL && (t = target_new(p, host, ps)) == NULL)
+		return;
+	t->join = true;
+	memcpy(t->join_key, p->join_key, HS_KEY);
+	memcpy(t->join_fp, p->join_fp, PAIRING_FP);
+	snprintf(t->join_name, sizeof(t->join_name), "%s", p->join_name);
+	t->attempts = 0;
+	target_schedule(t, false);
 }
 
 static void
@@ -1534,6 +1616,7 @@ peers_join_done(struct peers *p, int rc, const char *why)
 	struct peer_target	*t;
 
 	p->join_cb = NULL;
+	sodium_memzero(p->join_key, sizeof(p->join_key));
 	uv_timer_stop(&p->join_timer);
 	for (t = p->targets; t != NULL; t = t->next) {
 		if (!t->join)
@@ -1559,7 +1642,8 @@ peers_join_timeout_cb(uv_timer_t *timer)
 	struct peers	*p = timer->data;
 
 	peers_join_done(p, -PROTO_E_BUSY, "timed out: is the inviter's "
-	    "attuned running, the code fresh and unused, the address right?");
+	    "attuned running and on this network, the code fresh and unused, "
+	    "the address right?");
 }
 
 /* Caught up when every head the inviter sent is durable here. */
@@ -1617,7 +1701,7 @@ void
 peers_pack_status(const struct peers *p, msgpack_packer *pk)
 {
 	const struct peer_target	*t;
-	const struct peer_session	*s;
+	const struct peer_session	*s, *other;
 	uint32_t			 n = 0;
 
 	msgpack_pack_map(pk, 3);
@@ -1637,10 +1721,15 @@ peers_pack_status(const struct peers *p, msgpack_packer *pk)
 		mp_pack_kv_str(pk, "address", addr);
 		mp_pack_kv_bool(pk, "static", t->persist);
 		mp_pack_kv_bool(pk, "discovered", t->discovered);
+		other = t->has_device ? session_with((struct peers *)p,
+		    t->device, NULL) : NULL;
 		mp_pack_kv_str(pk, "state", t->session != NULL ?
-		    session_state_name(t->session) : t->join ? "joining" :
+		    session_state_name(t->session) : other != NULL ?
+		    "connected" : t->join ? "joining" :
 		    t->last_error[0] ? "unreachable" : "idle");
-		mp_pack_kv_str(pk, "error", t->last_error);
+		mp_pack_kv_str(pk, "error", other != NULL &&
+		    t->session == NULL ? "via another address" :
+		    t->last_error);
 		mp_pack_kv_int(pk, "last_ok", t->last_ok_ms);
 	}
 	n = 0;

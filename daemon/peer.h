@@ -25,7 +25,8 @@ typedef void (*peers_join_cb)(void *arg, int rc, const char *why);
 
 int	peers_create(uv_loop_t *, struct eventlog *, struct keys *,
 	    const char *data_dir, struct peers **);
-int	peers_listen(struct peers *, const char *addr, char **cause);
+int	peers_listen(struct peers *, const char *const *addrs, size_t n,
+	    char **cause);
 void	peers_close(struct peers *);
 void	peers_free(struct peers *);
 int	peers_add_target(struct peers *, const char *hostport, bool persist,
@@ -33,9 +34,12 @@ int	peers_add_target(struct peers *, const char *hostport, bool persist,
 int	peers_remove_target(struct peers *, const char *hostport);
 void	peers_heard(struct peers *, const char *host, uint16_t port);
 void	peers_pump(struct peers *);
-int	peers_invite(struct peers *, int64_t ttl_ms, char *code, size_t);
+int	peers_invite(struct peers *, int64_t ttl_ms, char *code, size_t,
+	    uint8_t key[32]);
 int	peers_join(struct peers *, const char *code, const char *name,
-	    const char *hostport, peers_join_cb, void *arg, char **cause);
+	    const char *hostport, peers_join_cb, void *arg, uint8_t key[32],
+	    char **cause);
+void	peers_join_found(struct peers *, const char *host, uint16_t port);
 uint16_t peers_port(const struct peers *);
 void	peers_pack_status(const struct peers *, msgpack_packer *);
 void	peers_key_changed(struct peers *);

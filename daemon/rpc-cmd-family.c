@@ -23,7 +23,7 @@ rpc_cmd_init_done(void *arg, int rc, const struct view_entry *ve)
 		rpc_cmd_async_free(a);
 		return;
 	}
-	peers_key_changed(a->d->peers);
+	daemon_family_changed(a->d);
 	control_reply_begin(&r, a->msgid);
 	msgpack_pack_map(&r.pk, 5);
 	mp_pack_kv_str(&r.pk, "family", eventlog_views(a->d->log)->family);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "diag.h"
 #include "mp.h"
 #include "rpc-cmd.h"
@@ -22,6 +24,7 @@ rpc_cmd_invite(struct daemon *d, struct control_request *req,
 {
 	const msgpack_object	*in = rpc_cmd_param_map(req);
 	uint64_t		 secs = INVITE_DEFAULT_MS / 1000;
+	uint8_t			 key[32];
 	char			 code[80];
 	int			 rc;
 
@@ -30,7 +33,8 @@ rpc_cmd_invite(struct daemon *d, struct control_request *req,
 		diag_cause(cause, "expires: 1 second to 24 hours");
 		return (-PROTO_E_INVALID);
 	}
-	rc = peers_invite(d->peers, (int64_t)secs * 1000, code, sizeof(code));
+	rc = peers_invite(d->peers, (int64_t)secs * 1000, code, sizeof(code),
+	    key);
 	if (rc == -PROTO_E_INVALID)
 		diag_cause(cause, "this daemon does not accept peers "
 		    "(started with --listen off?)");
@@ -39,6 +43,9 @@ rpc_cmd_invite(struct daemon *d, struct control_request *req,
 		    "expire");
 	if (rc < 0)
 		return (rc);
+	daemon_invite_opened(d, key, eventlog_now(d->log) +
+	    (int64_t)secs * 1000);
+	sodium_memzero(key, sizeof(key));
 	msgpack_pack_map(pk, 4);
 	mp_pack_kv_str(pk, "code", code);
 	mp_pack_kv_int(pk, "expires", eventlog_now(d->log) +
@@ -60,6 +67,7 @@ rpc_cmd_join_done(void *arg, int rc, const char *why)
 		rpc_cmd_async_free(a);
 		return;
 	}
+	daemon_family_changed(a->d);
 	control_reply_begin(&r, a->msgid);
 	msgpack_pack_map(&r.pk, 3);
 	mp_pack_kv_str(&r.pk, "family", v->family);
@@ -80,6 +88,7 @@ rpc_cmd_join(struct daemon *d, struct control_request *req,
 	size_t			 clen, nlen, plen = 0;
 	char			 cbuf[80], nbuf[PROTO_MAX_NAME + 1], pbuf[128];
 	struct rpc_cmd_async	*a;
+	uint8_t			 key[32];
 	int			 rc;
 
 	if (mp_get_str(in, "code", &code, &clen, sizeof(cbuf) - 1) !=
@@ -98,12 +107,20 @@ rpc_cmd_join(struct daemon *d, struct control_request *req,
 	snprintf(pbuf, sizeof(pbuf), "%.*s", (int)plen, peer ? peer : "");
 	if ((a = rpc_cmd_async_new(d, req)) == NULL)
 		return (-PROTO_E_INTERNAL);
+	if (peer == NULL && d->disc == NULL) {
+		rpc_cmd_async_free(a);
+		diag_cause(cause, "discovery is off: give the inviter's "
+		    "address with --peer HOST:PORT");
+		return (-PROTO_E_INVALID);
+	}
 	rc = peers_join(d->peers, cbuf, nbuf, peer ? pbuf : NULL,
-	    rpc_cmd_join_done, a, cause);
+	    rpc_cmd_join_done, a, key, cause);
 	if (rc < 0) {
 		rpc_cmd_async_free(a);
 		return (rc);
 	}
+	daemon_join_started(d, key, eventlog_now(d->log) + 60000);
+	sodium_memzero(key, sizeof(key));
 	return (RPC_CMD_ASYNC);
 }
 
@@ -192,5 +209,19 @@ rpc_cmd_devices(struct daemon *d, struct control_request *req,
 		mp_pack_kv_bool(pk, "this", memcmp(a->pk, d->keys.device_pk,
 		    ENV_PK) == 0);
 	}
+	return (0);
+}
+
+/* doctor []: what discovery announced and heard, and each peer's state. */
+int
+rpc_cmd_doctor(struct daemon *d, struct control_request *req,
+    msgpack_packer *pk, char **cause)
+{
+	msgpack_pack_map(pk, 3);
+	mp_pack_kv_bool(pk, "family", d->keys.has_family);
+	mp_pack_cstr(pk, "discovery");
+	discovery_pack_status(d->disc, pk);
+	mp_pack_cstr(pk, "peers");
+	peers_pack_status(d->peers, pk);
 	return (0);
 }

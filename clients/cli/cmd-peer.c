@@ -15,6 +15,7 @@
 static int	parse_duration(const char *, uint64_t *);
 static int	peers_print(const struct cli *, const msgpack_object *);
 static int	devices_print(const msgpack_object *);
+static int	doctor_print(const struct cli *, const msgpack_object *);
 
 /* "90s", "10m", "2h", "600": seconds, at most a day. */
 static int
@@ -74,9 +75,10 @@ do_invite(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	(void)cli_uint(res, "port", &port);
 	printf("%s\n", code);
 	fprintf(stderr, "On the other laptop, within %" PRIu64 " minute%s, "
-	    "run:\n  attune join %s --name THEIR-NAME --peer "
-	    "THIS-HOST:%" PRIu64 "\nThe code works once.\n",
-	    (secs + 59) / 60, secs > 60 ? "s" : "", code, port);
+	    "run:\n  attune join %s --name THEIR-NAME\n"
+	    "(on a network without broadcast add --peer THIS-HOST:%" PRIu64
+	    ")\nThe code works once.\n", (secs + 59) / 60,
+	    secs > 60 ? "s" : "", code, port);
 	return (CLI_EXIT_OK);
 }
 
@@ -112,12 +114,9 @@ do_join(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return (rc);
 	if (name == NULL)
 		return (cli_usage_error(cmd, "--name is required"));
-	if (peer == NULL)
-		return (cli_usage_error(cmd, "--peer HOST:PORT is required "
-		    "(the inviter's address, shown by its attune invite)"));
 	if ((rc = cli_check_name(cmd, "--name", name)) != 0)
 		return (rc);
-	if (strlen(peer) > 120 || strlen(argv[optind]) > 70)
+	if ((peer != NULL && strlen(peer) > 120) || strlen(argv[optind]) > 70)
 		return (cli_usage_error(cmd, "code or --peer too long"));
 	cli_params_str(&p, "code", argv[optind]);
 	cli_params_str(&p, "name", name);
@@ -289,4 +288,90 @@ do_devices(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	if ((rc = cli_call(cli, RPC_M_DEVICES, NULL, NULL, &res)) != 0)
 		return (rc);
 	return (cli->json ? cli_print_json(res) : devices_print(res));
+}
+
+/* Say, in sentences, what discovery did and why each peer is as it is. */
+static int
+doctor_print(const struct cli *cli, const msgpack_object *res)
+{
+	const msgpack_object	*disc = mp_map_get(res, "discovery");
+	const msgpack_object	*peers = mp_map_get(res, "peers");
+	const msgpack_object	*l, *e;
+	char			 a[80], b[64], c[64], when[40];
+	uint64_t		 n = 0, port = 0;
+	int64_t			 ms;
+	uint32_t		 i;
+
+	if (disc == NULL || disc->type != MSGPACK_OBJECT_MAP)
+		printf("discovery: off (--no-discovery, or no peer port)\n");
+	else {
+		(void)cli_uint(disc, "port", &port);
+		printf("discovery: UDP port %" PRIu64 "\n", port);
+		l = mp_map_get(disc, "interfaces");
+		for (i = 0; l != NULL && l->type == MSGPACK_OBJECT_ARRAY &&
+		    i < l->via.array.size; i++) {
+			e = &l->via.array.ptr[i];
+			cli_text(e, "name", a, sizeof(a));
+			cli_text(e, "address", b, sizeof(b));
+			cli_text(e, "error", c, sizeof(c));
+			when[0] = '\0';
+			if (cli_int(e, "last_sent", &ms) && ms > 0)
+				output_time(when, sizeof(when), ms,
+				    cli->now_ms);
+			printf("  announced on %s (%s)%s%s%s%s\n", a, b,
+			    when[0] ? ", last " : "", when,
+			    c[0] ? ", error: " : "", c);
+		}
+		if (i == 0)
+			printf("  announced on no interface (no family yet, or "
+			    "no network besides loopback)\n");
+		l = mp_map_get(disc, "heard");
+		for (i = 0; l != NULL && l->type == MSGPACK_OBJECT_ARRAY &&
+		    i < l->via.array.size; i++) {
+			e = &l->via.array.ptr[i];
+			cli_text(e, "address", a, sizeof(a));
+			cli_text(e, "what", b, sizeof(b));
+			(void)cli_uint(e, "port", &port);
+			(void)cli_uint(e, "count", &n);
+			printf("  heard %s beacons from %s (port %" PRIu64
+			    "), %" PRIu64 " times\n", b, a, port, n);
+		}
+		if (i == 0)
+			printf("  heard no beacon of this family\n");
+		if (cli_uint(disc, "ignored", &n) && n > 0)
+			printf("  ignored %" PRIu64 " beacons of strangers or "
+			    "other families\n", n);
+	}
+	l = peers != NULL ? mp_map_get(peers, "targets") : NULL;
+	for (i = 0; l != NULL && l->type == MSGPACK_OBJECT_ARRAY &&
+	    i < l->via.array.size; i++) {
+		e = &l->via.array.ptr[i];
+		cli_text(e, "address", a, sizeof(a));
+		cli_text(e, "state", b, sizeof(b));
+		cli_text(e, "error", c, sizeof(c));
+		printf("peer %s: %s%s%s\n", a, b, c[0] ? ": " : "", c);
+	}
+	if (i == 0)
+		printf("no peer known yet: pair with attune invite / attune "
+		    "join, or add one with attune peers add HOST:PORT\n");
+	return (CLI_EXIT_OK);
+}
+
+int
+do_doctor(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	const msgpack_object		*res;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
+		return (cli_optend(cmd, ch));
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 0)) != 0)
+		return (rc);
+	if ((rc = cli_call(cli, RPC_M_DOCTOR, NULL, NULL, &res)) != 0)
+		return (rc);
+	return (cli->json ? cli_print_json(res) : doctor_print(cli, res));
 }

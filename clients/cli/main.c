@@ -34,6 +34,10 @@ static const struct cli_cmd cli_cmds[] = {
 	  "List the family's devices (laptops)",
 	  NULL,
 	  do_devices },
+	{ "doctor", NULL, "",
+	  "Explain discovery and why each peer is (not) connected",
+	  NULL,
+	  do_doctor },
 	{ "init", NULL, "--name NAME [--family FAMILY]",
 	  "Create the family on this device, with you in it",
 	  "  --name NAME         your name, as the kids' parent\n"
@@ -44,10 +48,11 @@ static const struct cli_cmd cli_cmds[] = {
 	  "  --expires DURATION  how long the code works: 90s, 10m, 1h\n"
 	  "                      (default 10m, at most 24h)\n",
 	  do_invite },
-	{ "join", NULL, "CODE --name NAME --peer HOST:PORT",
+	{ "join", NULL, "CODE --name NAME [--peer HOST:PORT]",
 	  "Join the family of the laptop that printed CODE",
 	  "  --name NAME         your name, as the kids' parent\n"
-	  "  --peer HOST:PORT    the inviting laptop's address and port\n",
+	  "  --peer HOST:PORT    the inviting laptop's address and port\n"
+	  "                      (default: find it on the LAN)\n",
 	  do_join },
 	{ "kid add", NULL, "NAME [--born YYYY-MM-DD]",
 	  "Add a kid to the family",
