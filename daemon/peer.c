@@ -173,6 +173,7 @@ static void	target_free(struct peer_target *);
 static struct peer_target *target_new(struct peers *, const char *,
 		    const char *);
 static void	peers_join_done(struct peers *, int rc, const char *why);
+static void	peers_join_dial(struct peers *, const char *, uint16_t, bool);
 static void	peers_join_check(struct peers *);
 static void	peers_join_timeout_cb(uv_timer_t *);
 static void	peers_save_targets(struct peers *);
@@ -1583,13 +1584,20 @@ peers_join(struct peers *p, const char *code, const char *name,
 	p->join_heads = false;
 	uv_timer_start(&p->join_timer, peers_join_timeout_cb, PEER_JOIN_MS, 0);
 	if (hostport != NULL)
-		peers_join_found(p, host, atoi(port));
+		peers_join_dial(p, host, atoi(port), false);
 	return (0);
 }
 
-/* Dial the inviter at host:port (given, or heard by discovery). */
+/* Discovery heard the inviter's beacon at host:port. */
 void
 peers_join_found(struct peers *p, const char *host, uint16_t port)
+{
+	peers_join_dial(p, host, port, true);
+}
+
+static void
+peers_join_dial(struct peers *p, const char *host, uint16_t port,
+    bool discovered)
 {
 	struct peer_target	*t;
 	char			 ps[8];
@@ -1602,6 +1610,7 @@ peers_join_found(struct peers *p, const char *host, uint16_t port)
 	if (t == NULL && (t = target_new(p, host, ps)) == NULL)
 		return;
 	t->join = true;
+	t->discovered = discovered;
 	memcpy(t->join_key, p->join_key, HS_KEY);
 	memcpy(t->join_fp, p->join_fp, PAIRING_FP);
 	snprintf(t->join_name, sizeof(t->join_name), "%s", p->join_name);
@@ -1621,9 +1630,10 @@ peers_join_done(struct peers *p, int rc, const char *why)
 	for (t = p->targets; t != NULL; t = t->next) {
 		if (!t->join)
 			continue;
-		/* The inviter stays a peer, now keyed by the family. */
+		/* The inviter stays a peer, now keyed by the family; an
+		 * address typed with --peer is kept across restarts. */
 		t->join = false;
-		t->persist = rc == 0;
+		t->persist = rc == 0 && !t->discovered;
 		if (rc != 0) {
 			t->removed = true;
 			if (t->session != NULL)
