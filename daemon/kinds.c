@@ -13,6 +13,7 @@
 #include "kinds.h"
 #include "mp.h"
 #include "mpcheck.h"
+#include "utf8.h"
 #include "views.h"
 #include "when.h"
 
@@ -143,7 +144,8 @@ static int
 kinds_check_str(const struct kind_field *f, const msgpack_object *o,
     struct field_value *fv, char **cause)
 {
-	size_t	max = f->type == F_TEXT ? PROTO_MAX_TEXT : PROTO_MAX_NAME, i;
+	size_t	max = f->type == F_TEXT ? PROTO_MAX_TEXT : PROTO_MAX_NAME, i, n;
+	uint32_t cp;
 
 	if (o->type != MSGPACK_OBJECT_STR) {
 		diag_cause(cause, "%s: expected a string", f->name);
@@ -161,11 +163,16 @@ kinds_check_str(const struct kind_field *f, const msgpack_object *o,
 		diag_cause(cause, "%s: must not be empty", f->name);
 		return (-PROTO_E_INVALID);
 	}
-	for (i = 0; i < fv->len; i++) {
-		unsigned char	c = (unsigned char)fv->s[i];
-
-		if ((c < 0x20 && !(f->type == F_TEXT && c == '\n')) ||
-		    c == 0x7f) {
+	for (i = 0; i < fv->len; i += n) {
+		if ((n = utf8_next((const uint8_t *)fv->s + i, fv->len - i,
+		    &cp)) == 0) {
+			diag_cause(cause, "%s: not valid UTF-8", f->name);
+			return (-PROTO_E_INVALID);
+		}
+		/* C0 (but a newline in text), DEL and C1 would reach
+		 * terminals as control sequences. */
+		if ((cp < 0x20 && !(f->type == F_TEXT && cp == '\n')) ||
+		    (cp >= 0x7f && cp <= 0x9f)) {
 			diag_cause(cause, "%s: control characters are not "
 			    "allowed", f->name);
 			return (-PROTO_E_INVALID);
@@ -369,4 +376,21 @@ kinds_peek(const uint8_t *payload, size_t len, uint8_t *device)
 	}
 	msgpack_unpacked_destroy(&up);
 	return (k);
+}
+
+/*
+ * Check a name typed by a person (init, join): what kinds_build checks
+ * for any name field. Return 0 or a negative PROTO_E_* with *cause.
+ */
+int
+kinds_check_name(const char *field, const char *s, size_t len, char **cause)
+{
+	struct kind_field	f = { field, F_NAME, true };
+	struct field_value	fv;
+	msgpack_object		o;
+
+	o.type = MSGPACK_OBJECT_STR;
+	o.via.str.ptr = s;
+	o.via.str.size = (uint32_t)len;
+	return (kinds_check_str(&f, &o, &fv, cause));
 }

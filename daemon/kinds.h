@@ -41,6 +41,8 @@ const char	*kinds_name(enum kind);
 enum kind	 kinds_lookup(const char *, size_t);
 enum kind	 kinds_peek(const uint8_t *payload, size_t len,
 		    uint8_t *device);
+int		 kinds_check_name(const char *field, const char *, size_t,
+		    char **cause);
 int		 kinds_build(const struct views *, const msgpack_object *input,
 		    int64_t now_ms, msgpack_sbuffer *out, char **cause);
 

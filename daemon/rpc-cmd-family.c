@@ -53,16 +53,21 @@ rpc_cmd_init(struct daemon *d, struct control_request *req,
 	int			 rc;
 
 	if (mp_get_str(in, "name", &name, &nlen, PROTO_MAX_NAME) !=
-	    MP_FOUND || nlen == 0) {
+	    MP_FOUND) {
 		diag_cause(cause, "name: required, 1 to %d bytes",
 		    PROTO_MAX_NAME);
 		return (-PROTO_E_INVALID);
 	}
+	if ((rc = kinds_check_name("name", name, nlen, cause)) < 0)
+		return (rc);
 	rc = mp_get_str(in, "family", &family, &flen, PROTO_MAX_NAME);
-	if (rc < 0 || (rc == MP_FOUND && flen == 0)) {
+	if (rc < 0) {
 		diag_cause(cause, "family: 1 to %d bytes", PROTO_MAX_NAME);
 		return (-PROTO_E_INVALID);
 	}
+	if (rc == MP_FOUND &&
+	    (rc = kinds_check_name("family", family, flen, cause)) < 0)
+		return (rc);
 	if (rc == MP_ABSENT) {
 		snprintf(fam, sizeof(fam), "%.*s's family",
 		    (int)(nlen > PROTO_MAX_NAME - 9 ? PROTO_MAX_NAME - 9 :

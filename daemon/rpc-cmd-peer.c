@@ -98,6 +98,8 @@ rpc_cmd_join(struct daemon *d, struct control_request *req,
 		diag_cause(cause, "join: code and name are required");
 		return (-PROTO_E_INVALID);
 	}
+	if ((rc = kinds_check_name("name", name, nlen, cause)) < 0)
+		return (rc);
 	if (eventlog_views(d->log)->has_family || d->keys.has_family) {
 		diag_cause(cause, "this device already has a family");
 		return (-PROTO_E_EXISTS);

@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
 [ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build >/dev/null
+ninja -C build daemon/attuned clients/cli/attune >/dev/null
 
 bin=$PWD/build
 tmp=$(mktemp -d /tmp/attune-demo.XXXXXX)
