@@ -437,7 +437,8 @@ eventlog_verify(struct eventlog *el, eventlog_verify_cb cb, void *arg)
 {
 	if (!el->keys->has_family)
 		return (-PROTO_E_NOFAMILY);
-	return (verify_start(el->loop, el->db_path, el->keys, NULL, cb, arg));
+	return (verify_start(el->loop, el->db_path, el->keys, &el->verify, cb,
+	    arg));
 }
 
 void

@@ -205,7 +205,7 @@ entry_cb(void *arg, const struct view_entry *ve)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	frame_begin(&sb);
-	rpc_pack_notify(&pk, "event");
+	rpc_pack_notify(&pk, RPC_N_EVENT);
 	msgpack_pack_array(&pk, 1);
 	views_pack_entry(eventlog_views(d->log), ve, &pk);
 	if (frame_end(&sb, PROTO_MAX_FRAME) == 0)

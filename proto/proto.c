@@ -24,6 +24,11 @@ static const char *const method_names[RPC_M_COUNT] = {
 	[RPC_M_VERIFY] = "verify",
 };
 
+static const char *const notify_names[RPC_N_COUNT] = {
+	[RPC_N_UNKNOWN] = NULL,
+	[RPC_N_EVENT] = "event",
+};
+
 static const char *const err_names[PROTO_E_COUNT] = {
 	[PROTO_OK] = "ok",
 	[PROTO_E_MALFORMED] = "malformed message",
@@ -78,4 +83,27 @@ proto_method_lookup(const char *name, size_t len)
 			return ((enum rpc_method)m);
 	}
 	return (RPC_M_UNKNOWN);
+}
+
+/* Return the wire name of a notification, or NULL. */
+const char *
+proto_notify_name(enum rpc_notify n)
+{
+	if ((unsigned)n >= RPC_N_COUNT)
+		return (NULL);
+	return (notify_names[n]);
+}
+
+/* Map a wire name to its notification, or RPC_N_UNKNOWN. */
+enum rpc_notify
+proto_notify_lookup(const char *name, size_t len)
+{
+	int	n;
+
+	for (n = 1; n < RPC_N_COUNT; n++) {
+		if (strlen(notify_names[n]) == len &&
+		    memcmp(notify_names[n], name, len) == 0)
+			return ((enum rpc_notify)n);
+	}
+	return (RPC_N_UNKNOWN);
 }

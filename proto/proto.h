@@ -63,6 +63,13 @@ enum rpc_method {
 	RPC_M_COUNT
 };
 
+/* Notifications the daemon sends to subscribed clients. */
+enum rpc_notify {
+	RPC_N_UNKNOWN = 0,
+	RPC_N_EVENT,		/* [entry]: a new entry, ours or a peer's */
+	RPC_N_COUNT
+};
+
 /*
  * Error codes. Functions return them negated (-PROTO_E_TYPE); the wire
  * carries them positive in [code, message]. Never renumber.
@@ -91,5 +98,7 @@ enum proto_err {
 const char	*proto_strerror(int err);
 const char	*proto_method_name(enum rpc_method m);
 enum rpc_method	 proto_method_lookup(const char *name, size_t len);
+const char	*proto_notify_name(enum rpc_notify n);
+enum rpc_notify	 proto_notify_lookup(const char *name, size_t len);
 
 #endif

@@ -147,11 +147,11 @@ rpc_pack_request(msgpack_packer *pk, uint32_t msgid, enum rpc_method m)
 
 /* Pack [2, method, then the caller packs the params array. */
 void
-rpc_pack_notify(msgpack_packer *pk, const char *method)
+rpc_pack_notify(msgpack_packer *pk, enum rpc_notify n)
 {
 	msgpack_pack_array(pk, 3);
 	msgpack_pack_uint32(pk, RPC_NOTIFY);
-	mp_pack_cstr(pk, method);
+	mp_pack_cstr(pk, proto_notify_name(n));
 }
 
 /* Pack [1, msgid, nil, then the caller packs the result. */

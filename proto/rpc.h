@@ -37,7 +37,7 @@ int	rpc_decode(const uint8_t *body, size_t len, msgpack_unpacked *up,
 	    struct rpc_msg *out);
 
 void	rpc_pack_request(msgpack_packer *, uint32_t msgid, enum rpc_method);
-void	rpc_pack_notify(msgpack_packer *, const char *method);
+void	rpc_pack_notify(msgpack_packer *, enum rpc_notify);
 void	rpc_pack_response_ok(msgpack_packer *, uint32_t msgid);
 void	rpc_pack_response_err(msgpack_packer *, uint32_t msgid, int code,
 	    const char *message);

@@ -113,7 +113,7 @@ gen_rpc(void)
 	rpc_pack_response_err(&p, 9, -PROTO_E_NOTFOUND, "no kid Maya");
 	put("rpc", "resp-err", sb.data, sb.size);
 	sb.size = 0;
-	rpc_pack_notify(&p, "event");
+	rpc_pack_notify(&p, RPC_N_EVENT);
 	msgpack_pack_array(&p, 1);
 	msgpack_pack_map(&p, 2);
 	mp_pack_kv_str(&p, "kind", "kid.add");

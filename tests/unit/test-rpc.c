@@ -166,7 +166,7 @@ TEST(notify_round_trip)
 	struct rpc_msg	m;
 
 	wire_begin(&w);
-	rpc_pack_notify(&w.pk, "event");
+	rpc_pack_notify(&w.pk, RPC_N_EVENT);
 	msgpack_pack_array(&w.pk, 1);
 	msgpack_pack_map(&w.pk, 0);
 	ASSERT_EQ_INT(wire_decode(&w, &m), 0);
@@ -177,12 +177,9 @@ TEST(notify_round_trip)
 	ASSERT_EQ_UINT(m.params->via.array.size, 1);
 	wire_end(&w);
 
-	wire_begin(&w);
-	rpc_pack_notify(&w.pk, proto_method_name(RPC_M_SUBSCRIBE));
-	msgpack_pack_array(&w.pk, 0);
-	ASSERT_EQ_INT(wire_decode(&w, &m), 0);
-	ASSERT_EQ_INT(m.method, RPC_M_SUBSCRIBE);
-	wire_end(&w);
+	ASSERT_EQ_INT(proto_notify_lookup("event", 5), RPC_N_EVENT);
+	ASSERT_EQ_INT(proto_notify_lookup("even", 4), RPC_N_UNKNOWN);
+	ASSERT(proto_notify_name(RPC_N_COUNT) == NULL);
 }
 
 TEST(unknown_method_decodes)
