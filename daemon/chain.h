@@ -17,6 +17,8 @@ struct chain_author {
 	uint64_t	seq;		/* head seq, 0 before the first */
 	uint8_t		head[ENV_ID];	/* id of the head event */
 	bool		authorised;
+	bool		removed;	/* by device.remove */
+	uint64_t	final_seq;	/* removed: its last valid seq */
 	int		member;		/* views member index, -1 if none */
 };
 

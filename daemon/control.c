@@ -22,6 +22,7 @@
 
 #define CONTROL_MAX_CLIENTS		512
 #define CONTROL_MAX_QUEUE		(4U << 20)	/* stop reading above this */
+#define CONTROL_MAX_INFLIGHT	16		/* async requests per client */
 #define CONTROL_MAX_SUB_QUEUE	(16U << 20)	/* drop a subscriber above */
 #define CONTROL_FRAME_TIMEOUT_MS	10000		/* to finish a started frame */
 #define CONTROL_SWEEP_MS		1000
@@ -36,6 +37,7 @@ struct control_conn {
 	bool			 paused;	/* reading stopped */
 	bool			 subscribed;
 	size_t			 queued;	/* bytes in uv_write requests */
+	unsigned		 inflight;	/* requests answered later */
 	uint64_t		 partial_since;	/* ms; 0 if no partial frame */
 	struct frame_reader	 fr;
 };
@@ -73,6 +75,7 @@ static void	control_conn_close(struct control_conn *, const char *why);
 static void	control_conn_close_cb(uv_handle_t *);
 static int	control_conn_send(struct control_conn *, const char *, size_t);
 static void	control_write_cb(uv_write_t *, int);
+static void	control_conn_flow(struct control_conn *);
 static void	control_sweep_cb(uv_timer_t *);
 static void	control_close_cb(uv_handle_t *);
 
@@ -468,12 +471,7 @@ control_conn_send(struct control_conn *c, const char *data, size_t len)
 		return (rc);
 	}
 	c->queued += len;
-	if (c->queued > CONTROL_MAX_QUEUE && !c->paused) {
-		c->paused = true;
-		uv_read_stop((uv_stream_t *)&c->pipe);
-		log_debug("rpc: client %u: not reading its replies, paused",
-		    c->id);
-	}
+	control_conn_flow(c);
 	return (0);
 }
 
@@ -490,12 +488,53 @@ control_write_cb(uv_write_t *req, int status)
 			control_conn_close(c, uv_strerror(status));
 		return;
 	}
-	if (c->paused && !c->closing && c->queued < CONTROL_MAX_QUEUE / 2) {
+	control_conn_flow(c);
+}
+
+/*
+ * Back-pressure: stop reading a client whose replies pile up unread, or
+ * who has CONTROL_MAX_INFLIGHT requests still being worked on; read
+ * again (and handle what is buffered) once it has caught up.
+ */
+static void
+control_conn_flow(struct control_conn *c)
+{
+	bool	busy = c->queued > CONTROL_MAX_QUEUE ||
+		    c->inflight >= CONTROL_MAX_INFLIGHT;
+	bool	calm = c->queued < CONTROL_MAX_QUEUE / 2 &&
+		    c->inflight < CONTROL_MAX_INFLIGHT;
+
+	if (c->closing)
+		return;
+	if (!c->paused && busy) {
+		c->paused = true;
+		uv_read_stop((uv_stream_t *)&c->pipe);
+		log_debug("rpc: client %u: paused (%zu bytes queued, %u in "
+		    "flight)", c->id, c->queued, c->inflight);
+	} else if (c->paused && calm) {
 		c->paused = false;
 		uv_read_start((uv_stream_t *)&c->pipe, control_alloc_cb,
 		    control_read_cb);
 		control_conn_process(c);
 	}
+}
+
+/* A request will be answered later: keep the client, count it. */
+void
+control_conn_hold(struct control_conn *c)
+{
+	c->refs++;
+	c->inflight++;
+	control_conn_flow(c);
+}
+
+/* ...and it has been answered (or dropped). */
+void
+control_conn_release(struct control_conn *c)
+{
+	c->inflight--;
+	control_conn_flow(c);
+	control_conn_unref(c);
 }
 
 /* Close clients that started a frame and never finished it. */

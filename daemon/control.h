@@ -45,6 +45,8 @@ unsigned control_clients(const struct control *);
 
 void	control_conn_ref(struct control_conn *);
 void	control_conn_unref(struct control_conn *);
+void	control_conn_hold(struct control_conn *);
+void	control_conn_release(struct control_conn *);
 void	control_conn_subscribe(struct control_conn *);
 unsigned control_conn_id(const struct control_conn *);
 

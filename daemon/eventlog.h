@@ -63,6 +63,8 @@ size_t	eventlog_npending(const struct eventlog *);
 void	eventlog_flush(struct eventlog *);
 int	eventlog_create_family(struct eventlog *, const char *data_dir,
 	    char **cause);
+int	eventlog_check_queued(const struct eventlog *, const uint8_t *,
+	    size_t, char **cause);
 int	eventlog_ingest(struct eventlog *, const uint8_t *blob, size_t len);
 int	eventlog_read(struct eventlog *, const uint8_t *author, uint64_t from,
 	    size_t max, store_row_cb, void *);

@@ -20,14 +20,19 @@
 
 #define KEYS_FAMILY_MAGIC	"attune-family-v1"
 #define KEYS_MAGIC_LEN		16
-#define KEYS_FAMILY_LEN		(KEYS_MAGIC_LEN + ENV_FAMILY_ID + 4 + ENV_KEY)
+#define KEYS_FAMILY_HEAD	(KEYS_MAGIC_LEN + ENV_FAMILY_ID)
+#define KEYS_EPOCH_LEN		(4 + ENV_KEY)
+#define KEYS_FAMILY_MAX		\
+    (KEYS_FAMILY_HEAD + KEYS_MAX_EPOCHS * KEYS_EPOCH_LEN)
 
 static int	keys_read_file(const char *dir, const char *name, uint8_t *buf,
-		    size_t len, char **cause);
+		    size_t len, size_t *got, char **cause);
 static int	keys_write_file(const char *dir, const char *name,
 		    const uint8_t *buf, size_t len, char **cause);
 static int	keys_load_device(struct keys *, const char *dir, char **cause);
 static int	keys_load_family(struct keys *, const char *dir, char **cause);
+static int	keys_save_family(struct keys *, const char *dir, char **cause);
+static void	keys_pick_current(struct keys *);
 
 /*
  * Create dir (0700) if missing; refuse one that is not a directory, not
@@ -66,12 +71,13 @@ keys_dir_prepare(const char *dir, char **cause)
 }
 
 /*
- * Read exactly len bytes of dir/name, a 0600 regular file of ours.
+ * Read dir/name, a 0600 regular file of ours, of exactly len bytes, or
+ * (when *got is not NULL) of at most len bytes, its size in *got.
  * Return 0, -ENOENT when missing, or another -errno with *cause set.
  */
 static int
 keys_read_file(const char *dir, const char *name, uint8_t *buf, size_t len,
-    char **cause)
+    size_t *got, char **cause)
 {
 	char		path[4096];
 	struct stat	st;
@@ -92,6 +98,8 @@ keys_read_file(const char *dir, const char *name, uint8_t *buf, size_t len,
 		rc = -EPERM;
 		goto out;
 	}
+	if (got != NULL && (size_t)st.st_size <= len)
+		len = *got = (size_t)st.st_size;
 	if ((size_t)st.st_size != len ||
 	    (n = read(fd, buf, len)) != (ssize_t)len) {
 		diag_cause(cause, "%s: unexpected size (corrupt key file?)",
@@ -144,7 +152,8 @@ keys_load_device(struct keys *k, const char *dir, char **cause)
 {
 	int	rc;
 
-	rc = keys_read_file(dir, "device.key", k->device_sk, ENV_SK, cause);
+	rc = keys_read_file(dir, "device.key", k->device_sk, ENV_SK, NULL,
+	    cause);
 	if (rc == -ENOENT) {
 		crypto_sign_keypair(k->device_pk, k->device_sk);
 		return (keys_write_file(dir, "device.key", k->device_sk,
@@ -156,30 +165,81 @@ keys_load_device(struct keys *k, const char *dir, char **cause)
 	return (0);
 }
 
+/* The current epoch is the newest; family_key points at its key. */
+static void
+keys_pick_current(struct keys *k)
+{
+	uint32_t	i, best = 0;
+
+	for (i = 1; i < k->nepochs; i++) {
+		if (k->epoch_ids[i] > k->epoch_ids[best])
+			best = i;
+	}
+	k->epoch = k->epoch_ids[best];
+	k->family_key = k->epoch_keys + best * ENV_KEY;
+}
+
+/* Write family.key from memory: magic, id, then every epoch's record. */
+static int
+keys_save_family(struct keys *k, const char *dir, char **cause)
+{
+	uint8_t		*buf, *r;
+	uint32_t	 i;
+	int		 rc;
+
+	if ((buf = sodium_malloc(KEYS_FAMILY_MAX)) == NULL)
+		return (-ENOMEM);
+	memcpy(buf, KEYS_FAMILY_MAGIC, KEYS_MAGIC_LEN);
+	memcpy(buf + KEYS_MAGIC_LEN, k->family_id, ENV_FAMILY_ID);
+	for (i = 0; i < k->nepochs; i++) {
+		r = buf + KEYS_FAMILY_HEAD + i * KEYS_EPOCH_LEN;
+		r[0] = (uint8_t)(k->epoch_ids[i] >> 24);
+		r[1] = (uint8_t)(k->epoch_ids[i] >> 16);
+		r[2] = (uint8_t)(k->epoch_ids[i] >> 8);
+		r[3] = (uint8_t)k->epoch_ids[i];
+		memcpy(r + 4, k->epoch_keys + i * ENV_KEY, ENV_KEY);
+	}
+	rc = keys_write_file(dir, "family.key", buf, KEYS_FAMILY_HEAD +
+	    k->nepochs * KEYS_EPOCH_LEN, cause);
+	sodium_free(buf);
+	return (rc);
+}
+
 static int
 keys_load_family(struct keys *k, const char *dir, char **cause)
 {
-	uint8_t	*buf;
-	int	 rc;
+	uint8_t		*buf, *r;
+	size_t		 got = 0;
+	uint32_t	 i, n;
+	int		 rc;
 
-	if ((buf = sodium_malloc(KEYS_FAMILY_LEN)) == NULL)
+	if ((buf = sodium_malloc(KEYS_FAMILY_MAX)) == NULL)
 		return (-ENOMEM);
-	rc = keys_read_file(dir, "family.key", buf, KEYS_FAMILY_LEN, cause);
+	rc = keys_read_file(dir, "family.key", buf, KEYS_FAMILY_MAX, &got,
+	    cause);
 	if (rc == -ENOENT) {
 		rc = 0;
 		goto out;
 	}
 	if (rc < 0)
 		goto out;
-	if (memcmp(buf, KEYS_FAMILY_MAGIC, KEYS_MAGIC_LEN) != 0) {
+	n = (uint32_t)((got - KEYS_FAMILY_HEAD) / KEYS_EPOCH_LEN);
+	if (got < KEYS_FAMILY_HEAD + KEYS_EPOCH_LEN ||
+	    (got - KEYS_FAMILY_HEAD) % KEYS_EPOCH_LEN != 0 ||
+	    memcmp(buf, KEYS_FAMILY_MAGIC, KEYS_MAGIC_LEN) != 0) {
 		diag_cause(cause, "%s/family.key: not an attune family key", dir);
 		rc = -EINVAL;
 		goto out;
 	}
 	memcpy(k->family_id, buf + KEYS_MAGIC_LEN, ENV_FAMILY_ID);
-	k->epoch = (uint32_t)buf[32] << 24 | (uint32_t)buf[33] << 16 |
-	    (uint32_t)buf[34] << 8 | buf[35];
-	memcpy(k->family_key, buf + 36, ENV_KEY);
+	for (i = 0; i < n; i++) {
+		r = buf + KEYS_FAMILY_HEAD + i * KEYS_EPOCH_LEN;
+		k->epoch_ids[i] = (uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 |
+		    (uint32_t)r[2] << 8 | r[3];
+		memcpy(k->epoch_keys + i * ENV_KEY, r + 4, ENV_KEY);
+	}
+	k->nepochs = n;
+	keys_pick_current(k);
 	k->has_family = true;
 out:
 	sodium_free(buf);
@@ -198,65 +258,81 @@ keys_load(struct keys *k, const char *dir, char **cause)
 
 	memset(k, 0, sizeof(*k));
 	k->device_sk = sodium_malloc(ENV_SK);
-	k->family_key = sodium_malloc(ENV_KEY);
-	if (k->device_sk == NULL || k->family_key == NULL) {
+	k->epoch_keys = sodium_malloc(KEYS_MAX_EPOCHS * ENV_KEY);
+	if (k->device_sk == NULL || k->epoch_keys == NULL) {
 		diag_cause(cause, "out of secure memory");
 		return (-ENOMEM);
 	}
+	k->family_key = k->epoch_keys;
 	if ((rc = keys_load_device(k, dir, cause)) < 0)
 		return (rc);
 	return (keys_load_family(k, dir, cause));
+}
+
+/* The key of epoch, or NULL when this device does not have it. */
+const uint8_t *
+keys_epoch_key(const struct keys *k, uint32_t epoch)
+{
+	uint32_t	i;
+
+	for (i = 0; k->has_family && i < k->nepochs; i++) {
+		if (k->epoch_ids[i] == epoch)
+			return (k->epoch_keys + i * ENV_KEY);
+	}
+	return (NULL);
+}
+
+/*
+ * Learn the key of epoch (a rotation, or a join's history) and save it.
+ * Return 0, -PROTO_E_EXISTS for a different key of a known epoch,
+ * -PROTO_E_BUSY when full, or a negative errno with *cause set.
+ */
+int
+keys_add_epoch(struct keys *k, const char *dir, uint32_t epoch,
+    const uint8_t *key, char **cause)
+{
+	const uint8_t	*have = keys_epoch_key(k, epoch);
+
+	if (have != NULL)
+		return (sodium_memcmp(have, key, ENV_KEY) == 0 ? 0 :
+		    -PROTO_E_EXISTS);
+	if (k->nepochs == KEYS_MAX_EPOCHS)
+		return (-PROTO_E_BUSY);
+	k->epoch_ids[k->nepochs] = epoch;
+	memcpy(k->epoch_keys + k->nepochs * ENV_KEY, key, ENV_KEY);
+	k->nepochs++;
+	keys_pick_current(k);
+	return (keys_save_family(k, dir, cause));
 }
 
 /* Make a new family (random id and epoch-0 key) and save it. */
 int
 keys_create_family(struct keys *k, const char *dir, char **cause)
 {
-	uint8_t	*buf;
-	int	 rc;
+	uint8_t	id[ENV_FAMILY_ID], *key;
+	int	rc;
 
-	if ((buf = sodium_malloc(KEYS_FAMILY_LEN)) == NULL)
+	if ((key = sodium_malloc(ENV_KEY)) == NULL)
 		return (-ENOMEM);
-	memcpy(buf, KEYS_FAMILY_MAGIC, KEYS_MAGIC_LEN);
-	randombytes_buf(buf + KEYS_MAGIC_LEN, ENV_FAMILY_ID);
-	memset(buf + 32, 0, 4);
-	randombytes_buf(buf + 36, ENV_KEY);
-	rc = keys_write_file(dir, "family.key", buf, KEYS_FAMILY_LEN, cause);
-	if (rc == 0) {
-		memcpy(k->family_id, buf + KEYS_MAGIC_LEN, ENV_FAMILY_ID);
-		k->epoch = 0;
-		memcpy(k->family_key, buf + 36, ENV_KEY);
-		k->has_family = true;
-	}
-	sodium_free(buf);
+	randombytes_buf(id, sizeof(id));
+	randombytes_buf(key, ENV_KEY);
+	rc = keys_set_family(k, dir, id, 0, key, cause);
+	sodium_free(key);
 	return (rc);
 }
 
-/* Adopt a family received while joining and save it. */
+/* Adopt a family (new, or received while joining) and save it. */
 int
 keys_set_family(struct keys *k, const char *dir, const uint8_t *id,
     uint32_t epoch, const uint8_t *key, char **cause)
 {
-	uint8_t	*buf;
-	int	 rc;
+	int	rc;
 
-	if ((buf = sodium_malloc(KEYS_FAMILY_LEN)) == NULL)
-		return (-ENOMEM);
-	memcpy(buf, KEYS_FAMILY_MAGIC, KEYS_MAGIC_LEN);
-	memcpy(buf + KEYS_MAGIC_LEN, id, ENV_FAMILY_ID);
-	buf[32] = (uint8_t)(epoch >> 24);
-	buf[33] = (uint8_t)(epoch >> 16);
-	buf[34] = (uint8_t)(epoch >> 8);
-	buf[35] = (uint8_t)epoch;
-	memcpy(buf + 36, key, ENV_KEY);
-	rc = keys_write_file(dir, "family.key", buf, KEYS_FAMILY_LEN, cause);
-	if (rc == 0) {
-		memcpy(k->family_id, id, ENV_FAMILY_ID);
-		k->epoch = epoch;
-		memcpy(k->family_key, key, ENV_KEY);
-		k->has_family = true;
-	}
-	sodium_free(buf);
+	memcpy(k->family_id, id, ENV_FAMILY_ID);
+	k->nepochs = 0;
+	k->has_family = true;
+	if ((rc = keys_add_epoch(k, dir, epoch, key, cause)) < 0)
+		k->has_family = false;
 	return (rc);
 }
 
@@ -266,6 +342,6 @@ keys_finish(struct keys *k)
 	if (k == NULL)
 		return;
 	sodium_free(k->device_sk);
-	sodium_free(k->family_key);
+	sodium_free(k->epoch_keys);
 	memset(k, 0, sizeof(*k));
 }

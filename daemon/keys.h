@@ -3,8 +3,12 @@
  * under the data directory (each file 0600, the directory 0700):
  *
  *	device.key	64 bytes: the Ed25519 secret key (seed || public key)
- *	family.key	68 bytes: "attune-family-v1" (16 bytes), family_id
- *			(16), key epoch (u32, big-endian), family key (32)
+ *	family.key	"attune-family-v1" (16 bytes), family_id (16), then
+ *			one record per key epoch known here, 1 to
+ *			KEYS_MAX_EPOCHS: epoch (u32, big-endian), key (32)
+ *
+ * A new epoch comes with a key.rotate entry (after a device is removed)
+ * or, for a device that joins, from the inviter.
  *
  * Secrets live in sodium_malloc'd memory and never reach diagnostics.
  */
@@ -16,13 +20,18 @@
 
 #include "envelope.h"
 
+#define KEYS_MAX_EPOCHS	16
+
 struct keys {
 	uint8_t		*device_sk;		/* sodium_malloc, ENV_SK */
 	uint8_t		 device_pk[ENV_PK];
 	bool		 has_family;
 	uint8_t		 family_id[ENV_FAMILY_ID];
-	uint32_t	 epoch;
-	uint8_t		*family_key;		/* sodium_malloc, ENV_KEY */
+	uint32_t	 epoch;			/* the newest */
+	uint8_t		*family_key;		/* its key, in epoch_keys */
+	uint32_t	 nepochs;
+	uint32_t	 epoch_ids[KEYS_MAX_EPOCHS];
+	uint8_t		*epoch_keys;		/* sodium_malloc */
 };
 
 int	keys_dir_prepare(const char *dir, char **cause);
@@ -30,6 +39,9 @@ int	keys_load(struct keys *, const char *dir, char **cause);
 int	keys_create_family(struct keys *, const char *dir, char **cause);
 int	keys_set_family(struct keys *, const char *dir, const uint8_t *id,
 	    uint32_t epoch, const uint8_t *key, char **cause);
+const uint8_t *keys_epoch_key(const struct keys *, uint32_t epoch);
+int	keys_add_epoch(struct keys *, const char *dir, uint32_t epoch,
+	    const uint8_t *key, char **cause);
 void	keys_finish(struct keys *);
 
 #endif

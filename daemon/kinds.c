@@ -81,6 +81,8 @@ static const struct kind_spec kind_specs[KIND_COUNT] = {
 	[KIND_CHECKIN] = { "checkin", true, feeling_fields },
 	[KIND_CHECKOUT] = { "checkout", true, feeling_fields },
 	[KIND_REPAIR] = { "repair", true, repair_fields },
+	[KIND_DEVICE_REMOVE] = { "device.remove", false, NULL },
+	[KIND_KEY_ROTATE] = { "key.rotate", false, NULL },
 };
 
 /* One validated value, ready to pack. */
@@ -352,28 +354,36 @@ kinds_build(const struct views *v, const msgpack_object *in, int64_t now_ms,
 }
 
 /*
- * The kind of a stored payload and, for device.add, the device it admits
- * (device may be NULL). Return KIND_OTHER for anything unreadable.
+ * The kind of a stored payload and, for device.add and device.remove,
+ * the device (and final seq) it names, in *adm (may be NULL). Return
+ * KIND_OTHER for anything unreadable or incomplete.
  */
 enum kind
-kinds_peek(const uint8_t *payload, size_t len, uint8_t *device)
+kinds_peek(const uint8_t *payload, size_t len, struct kinds_admin *adm)
 {
 	msgpack_unpacked	 up;
 	const uint8_t		*dev;
 	const char		*t;
 	size_t			 tlen;
+	uint64_t		 fin = 0;
 	enum kind		 k = KIND_OTHER;
 
 	msgpack_unpacked_init(&up);
 	if (mp_unpack(payload, len, &up) == 0 &&
 	    mp_get_str(&up.data, "t", &t, &tlen, PROTO_MAX_NAME) == MP_FOUND)
 		k = kinds_lookup(t, tlen);
-	if (k == KIND_DEVICE_ADD && device != NULL) {
-		if (mp_get_bin(&up.data, "device", &dev, ENV_PK) == MP_FOUND)
-			memcpy(device, dev, ENV_PK);
-		else
+	if (k == KIND_DEVICE_ADD || k == KIND_DEVICE_REMOVE) {
+		if (mp_get_bin(&up.data, "device", &dev, ENV_PK) != MP_FOUND ||
+		    (k == KIND_DEVICE_REMOVE && mp_get_uint(&up.data,
+		    "final_seq", &fin) != MP_FOUND))
 			k = KIND_OTHER;
+		else if (adm != NULL) {
+			memcpy(adm->device, dev, ENV_PK);
+			adm->final_seq = fin;
+		}
 	}
+	if (adm != NULL)
+		adm->kind = k;
 	msgpack_unpacked_destroy(&up);
 	return (k);
 }

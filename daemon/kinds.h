@@ -12,6 +12,10 @@
  *	checkin		{t, who: bin 32, feeling: str, intensity?: 1..5, note?}
  *	checkout	same as checkin
  *	repair		{t, kid: bin 32, what: str, apologized: bool, note?}
+ *	device.remove	{t, device: bin 32, final_seq: uint}
+ *	key.rotate	{t, epoch: uint32, keys: [[device (bin 32),
+ *			 crypto_box_seal of the new key to the device's
+ *			 X25519 key (bin 80)], ...]}
  * A kid/who reference is the id of the event that introduced the member.
  * Unknown kinds and fields from newer peers are kept as they are.
  */
@@ -34,13 +38,22 @@ enum kind {
 	KIND_CHECKIN,
 	KIND_CHECKOUT,
 	KIND_REPAIR,
+	KIND_DEVICE_REMOVE,
+	KIND_KEY_ROTATE,
 	KIND_COUNT
 };
 
 const char	*kinds_name(enum kind);
 enum kind	 kinds_lookup(const char *, size_t);
+/* What a payload changes about who may write (kinds_peek). */
+struct kinds_admin {
+	enum kind	kind;
+	uint8_t		device[32];	/* device.add, device.remove */
+	uint64_t	final_seq;	/* device.remove */
+};
+
 enum kind	 kinds_peek(const uint8_t *payload, size_t len,
-		    uint8_t *device);
+		    struct kinds_admin *);
 int		 kinds_check_name(const char *field, const char *, size_t,
 		    char **cause);
 int		 kinds_build(const struct views *, const msgpack_object *input,

@@ -79,7 +79,8 @@ rpc_cmd_init(struct daemon *d, struct control_request *req,
 	    cause)) < 0) {
 		if (rc == -PROTO_E_EXISTS)
 			diag_cause(cause, "this device already has a family "
-			    "(%s)", eventlog_views(d->log)->family);
+			    "(%s)", eventlog_views(d->log)->has_family ?
+			    eventlog_views(d->log)->family : "being created");
 		return (rc);
 	}
 	msgpack_sbuffer_init(&sb);

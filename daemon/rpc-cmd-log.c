@@ -49,6 +49,9 @@ rpc_cmd_append(struct daemon *d, struct control_request *req,
 	    eventlog_now(d->log), &sb, cause);
 	if (rc < 0)
 		goto out;
+	if ((rc = eventlog_check_queued(d->log, (uint8_t *)sb.data, sb.size,
+	    cause)) < 0)
+		goto out;
 	if ((a = rpc_cmd_async_new(d, req)) == NULL) {
 		rc = -PROTO_E_INTERNAL;
 		goto out;
@@ -192,6 +195,9 @@ rpc_cmd_verify(struct daemon *d, struct control_request *req,
 		return (-PROTO_E_INTERNAL);
 	if ((rc = eventlog_verify(d->log, rpc_cmd_verify_done, a)) < 0) {
 		rpc_cmd_async_free(a);
+		if (rc == -PROTO_E_BUSY)
+			diag_cause(cause, "verifications are already running; "
+			    "try again in a moment");
 		return (rc);
 	}
 	return (RPC_CMD_ASYNC);

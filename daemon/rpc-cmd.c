@@ -82,7 +82,7 @@ rpc_cmd_async_new(struct daemon *d, struct control_request *req)
 	a->d = d;
 	a->conn = req->conn;
 	a->msgid = req->msgid;
-	control_conn_ref(a->conn);
+	control_conn_hold(a->conn);
 	return (a);
 }
 
@@ -91,7 +91,7 @@ rpc_cmd_async_free(struct rpc_cmd_async *a)
 {
 	if (a == NULL)
 		return;
-	control_conn_unref(a->conn);
+	control_conn_release(a->conn);
 	free(a);
 }
 

@@ -31,15 +31,15 @@ static const char *const store_sql[STORE_STMT_COUNT] = {
 	[STORE_STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STORE_STMT_COMMIT] = "COMMIT",
 	[STORE_STMT_ROLLBACK] = "ROLLBACK",
-	[STORE_STMT_APPEND] = "INSERT INTO events (id, author, seq, hlc, env) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[STORE_STMT_ALL] = "SELECT id, author, seq, hlc, env FROM events "
+	[STORE_STMT_APPEND] = "INSERT INTO events (id, author, seq, hlc, env, "
+	    "mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STORE_STMT_ALL] = "SELECT id, author, seq, hlc, env, mac FROM events "
 	    "ORDER BY n",
 	[STORE_STMT_COUNT_ROWS] = "SELECT count(*) FROM events",
 	[STORE_STMT_ID_AT] = "SELECT id FROM events WHERE author = ?1 AND "
 	    "seq = ?2",
-	[STORE_STMT_RANGE] = "SELECT id, author, seq, hlc, env FROM events "
-	    "WHERE author = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
+	[STORE_STMT_RANGE] = "SELECT id, author, seq, hlc, env, mac FROM "
+	    "events WHERE author = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
 	[STORE_STMT_FORK] = "INSERT OR IGNORE INTO forks (id, author, seq, "
 	    "hlc, env) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
@@ -52,17 +52,26 @@ static const char store_schema[] =
     " seq INTEGER NOT NULL CHECK (seq >= 1),"
     " hlc INTEGER NOT NULL,"
     " env BLOB NOT NULL,"
+    " mac BLOB,"
     " UNIQUE (author, seq));"
+    "CREATE TABLE IF NOT EXISTS forks ("
+    " id BLOB PRIMARY KEY, author BLOB NOT NULL, seq INTEGER NOT NULL,"
+    " hlc INTEGER NOT NULL, env BLOB NOT NULL);";
+
+/* Run once the tables exist (and, for version 1, mac was added). */
+static const char store_triggers[] =
     "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events"
     " BEGIN SELECT RAISE(ABORT, 'attune: the event log is append-only');"
     " END;"
     "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"
     " BEGIN SELECT RAISE(ABORT, 'attune: the event log is append-only');"
     " END;"
-    "CREATE TABLE IF NOT EXISTS forks ("
-    " id BLOB PRIMARY KEY, author BLOB NOT NULL, seq INTEGER NOT NULL,"
-    " hlc INTEGER NOT NULL, env BLOB NOT NULL);"
-    "PRAGMA user_version = 1;";
+    "CREATE TRIGGER IF NOT EXISTS events_no_replace BEFORE INSERT ON events"
+    " WHEN EXISTS (SELECT 1 FROM events WHERE n = NEW.n OR id = NEW.id"
+    " OR (author = NEW.author AND seq = NEW.seq))"
+    " BEGIN SELECT RAISE(ABORT, 'attune: the event log is append-only');"
+    " END;"
+    "PRAGMA user_version = 2;";
 
 struct store {
 	sqlite3		*db;
@@ -72,6 +81,7 @@ struct store {
 static int	store_get_stmt(struct store *, enum store_stmt,
 		    sqlite3_stmt **);
 static int	store_pragmas(struct store *, bool readonly, char **cause);
+static int	store_migrate(struct store *, char **);
 static int	store_exec_text(struct store *, const char *sql, char *out,
 		    size_t size);
 static int	store_insert(struct store *, const struct store_row *);
@@ -106,6 +116,34 @@ store_exec_text(struct store *st, const char *sql, char *out, size_t size)
 	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -PROTO_E_STORE);
 }
 
+/* Create the schema, or bring a version 1 file up to version 2. */
+static int
+store_migrate(struct store *st, char **cause)
+{
+	char	v[32];
+
+	if (store_exec_text(st, "PRAGMA user_version", v, sizeof(v)) < 0)
+		goto fail;
+	if (strcmp(v, "1") == 0 && sqlite3_exec(st->db,
+	    "ALTER TABLE events ADD COLUMN mac BLOB", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0 &&
+	    strcmp(v, "2") != 0) {
+		diag_cause(cause, "database version %s is newer than this "
+		    "attuned", v);
+		return (-PROTO_E_VERSION);
+	}
+	if (sqlite3_exec(st->db, store_schema, NULL, NULL, NULL) !=
+	    SQLITE_OK || sqlite3_exec(st->db, store_triggers, NULL, NULL,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	return (0);
+fail:
+	diag_cause(cause, "schema: %s", sqlite3_errmsg(st->db));
+	return (-PROTO_E_STORE);
+}
+
 /*
  * WAL with synchronous=FULL, both read back: a setting that did not take
  * is an error, not a silent loss of durability. Then the schema and a
@@ -130,11 +168,8 @@ store_pragmas(struct store *st, bool readonly, char **cause)
 			diag_cause(cause, "cannot set synchronous=FULL");
 			return (-PROTO_E_STORE);
 		}
-		if (sqlite3_exec(st->db, store_schema, NULL, NULL, NULL) !=
-		    SQLITE_OK) {
-			diag_cause(cause, "schema: %s", sqlite3_errmsg(st->db));
+		if (store_migrate(st, cause) < 0)
 			return (-PROTO_E_STORE);
-		}
 	}
 	if (store_exec_text(st, "PRAGMA quick_check", v, sizeof(v)) < 0 ||
 	    strcmp(v, "ok") != 0) {
@@ -217,12 +252,16 @@ store_insert(struct store *st, const struct store_row *r)
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->seq);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)r->hlc);
 	sqlite3_bind_blob(s, 5, r->env, (int)r->env_len, SQLITE_STATIC);
+	if (r->mac != NULL)
+		sqlite3_bind_blob(s, 6, r->mac, STORE_MAC, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (rc == SQLITE_DONE)
 		return (0);
-	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+	if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+	    rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+	    rc == SQLITE_CONSTRAINT_TRIGGER)
 		return (-PROTO_E_EXISTS);
 	return (-PROTO_E_STORE);
 }
@@ -272,7 +311,7 @@ store_foreach(struct store *st, store_row_cb cb, void *arg)
 	return (store_rows(s, cb, arg));
 }
 
-/* Step s, a SELECT of (id, author, seq, hlc, env), calling cb per row. */
+/* Step s, a SELECT of (id, author, seq, hlc, env, mac), cb per row. */
 static int
 store_rows(sqlite3_stmt *s, store_row_cb cb, void *arg)
 {
@@ -289,6 +328,8 @@ store_rows(sqlite3_stmt *s, store_row_cb cb, void *arg)
 		r.hlc = (uint64_t)sqlite3_column_int64(s, 3);
 		r.env = sqlite3_column_blob(s, 4);
 		r.env_len = (size_t)sqlite3_column_bytes(s, 4);
+		r.mac = sqlite3_column_bytes(s, 5) == STORE_MAC ?
+		    sqlite3_column_blob(s, 5) : NULL;
 		if ((ret = cb(&r, arg)) != 0)
 			break;
 	}

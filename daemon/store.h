@@ -1,7 +1,7 @@
 /*
  * store.h: the sqlite file that holds the event log as envelopes only.
  *
- * Schema (user_version 1):
+ * Schema (user_version 2):
  *
  *	CREATE TABLE events (
  *	    n      INTEGER PRIMARY KEY,  -- arrival order on this device
@@ -10,13 +10,18 @@
  *	    seq    INTEGER NOT NULL,     -- >= 1
  *	    hlc    INTEGER NOT NULL,     -- ms, copied from the envelope
  *	    env    BLOB NOT NULL,        -- the blob, verbatim (envelope.h)
+ *	    mac    BLOB,                 -- BLAKE2b-256 of env keyed by this
+ *	                                 -- device's store key: "this device
+ *	                                 -- checked env's signature"
  *	    UNIQUE (author, seq));
  *
  *	CREATE TABLE forks (id BLOB PRIMARY KEY, author, seq, hlc, env);
  *	    -- a second event an author signed for a seq already taken:
  *	    -- evidence, never applied
  *
- * Triggers abort every UPDATE and DELETE on events: the log is
+ * Version 1 files lack mac and gain it (NULL for old rows) when opened.
+ * Triggers abort every UPDATE and DELETE on events, and any INSERT that
+ * would replace a row (INSERT OR REPLACE deletes without DELETE triggers): the log is
  * append-only even to someone holding the sqlite3 shell. id, author, seq
  * and hlc duplicate what the envelope says, for lookups; readers trust
  * env and treat a disagreement as corruption. Nothing here is plaintext.
@@ -40,7 +45,10 @@ struct store_row {
 	uint64_t	 hlc;
 	const uint8_t	*env;
 	size_t		 env_len;
+	const uint8_t	*mac;		/* STORE_MAC bytes, or NULL */
 };
+
+#define STORE_MAC	32
 
 /* Return 0 to go on, non-zero to stop (that value is returned). */
 typedef int (*store_row_cb)(const struct store_row *, void *);

@@ -18,6 +18,9 @@
 #include "verify.h"
 
 #define VERIFY_MAX_PROBLEMS	1000
+#define VERIFY_MAX_RUNNING	4	/* each holds ~150 KB and a thread */
+
+static unsigned	verify_running;	/* loop thread only */
 
 struct verify_problem {
 	bool		has_id;
@@ -72,6 +75,8 @@ verify_start(uv_loop_t *loop, const char *db_path, const struct keys *keys,
 	struct verify_work	*w;
 	int			 rc;
 
+	if (verify_running >= VERIFY_MAX_RUNNING)
+		return (-PROTO_E_BUSY);
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return (-PROTO_E_INTERNAL);
 	w->family_key = sodium_malloc(ENV_KEY);
@@ -94,6 +99,7 @@ verify_start(uv_loop_t *loop, const char *db_path, const struct keys *keys,
 		verify_free(w);
 		return (-PROTO_E_INTERNAL);
 	}
+	verify_running++;
 	return (0);
 }
 
@@ -272,6 +278,7 @@ verify_after_cb(uv_work_t *req, int status)
 	struct verify_work	*w = req->data;
 	int			 rc = status < 0 ? -PROTO_E_INTERNAL : w->rc;
 
+	verify_running--;
 	if (w->state != NULL) {
 		w->state->checked = w->entries;
 		w->state->bad = w->nproblems;

@@ -154,6 +154,19 @@ views_apply_kind(struct views *v, const struct envelope *e, enum kind k,
 			dev->member = (int)v->nmembers - 1;
 		break;
 	}
+	case KIND_DEVICE_REMOVE: {
+		struct chain_author	*dev;
+		const uint8_t		*pk;
+		uint64_t		 fin;
+
+		if (mp_get_bin(map, "device", &pk, ENV_PK) == MP_FOUND &&
+		    mp_get_uint(map, "final_seq", &fin) == MP_FOUND &&
+		    chain_add(&v->chain, pk, &dev) == 0) {
+			dev->removed = true;
+			dev->final_seq = fin;
+		}
+		break;
+	}
 	case KIND_KID_ADD:
 		m.kid = true;
 		views_copy_name(m.name, map, "name");
