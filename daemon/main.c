@@ -211,6 +211,8 @@ entry_cb(void *arg, const struct view_entry *ve)
 	if (frame_end(&sb, PROTO_MAX_FRAME) == 0)
 		control_broadcast(d->ctl, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
+	if (ve->kind == KIND_KEY_ROTATE)
+		daemon_family_changed(d);	/* maybe a new epoch for us */
 }
 
 /* Once per loop iteration, before polling: one group commit. */

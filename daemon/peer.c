@@ -109,7 +109,8 @@ struct peers {
 	unsigned		 nsessions;
 	struct peer_target	*targets;
 	struct pairing		 pairing;
-	uint8_t			*net_key;	/* sodium_malloc */
+	uint8_t			*net_key;	/* sodium_malloc, per epoch */
+	uint32_t		 nnet;		/* [0] is the newest epoch's */
 	uint8_t			*plain;		/* one decrypted message */
 	unsigned		 next_id;
 	bool			 closing;
@@ -187,7 +188,7 @@ peers_create(uv_loop_t *loop, struct eventlog *log, struct keys *keys,
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return (-PROTO_E_INTERNAL);
-	p->net_key = sodium_malloc(HS_KEY);
+	p->net_key = sodium_malloc(KEYS_MAX_EPOCHS * HS_KEY);
 	p->plain = sodium_malloc(PEER_MAX_FRAME);
 	if (p->net_key == NULL || p->plain == NULL) {
 		sodium_free(p->net_key);
@@ -208,14 +209,31 @@ peers_create(uv_loop_t *loop, struct eventlog *log, struct keys *keys,
 	return (0);
 }
 
-/* The family key is new (init, join): derive the network key again. */
+/*
+ * The family key is new (init, join, rotation): derive the network keys
+ * again, the newest epoch's first. Servers accept every epoch's, so a
+ * member who missed a rotation can still connect and catch up; after a
+ * removal, the removed device is refused by its identity, not its key.
+ */
 void
 peers_key_changed(struct peers *p)
 {
-	if (p->keys->has_family)
-		hs_net_key(p->net_key, p->keys->family_key);
-	else
+	const struct keys	*k = p->keys;
+	uint32_t		 i, n = 0;
+
+	if (!k->has_family) {
 		randombytes_buf(p->net_key, HS_KEY);	/* matches nobody */
+		p->nnet = 1;
+		return;
+	}
+	hs_net_key(p->net_key, k->family_key);
+	n = 1;
+	for (i = 0; i < k->nepochs && n < KEYS_MAX_EPOCHS; i++) {
+		if (k->epoch_ids[i] != k->epoch)
+			hs_net_key(p->net_key + HS_KEY * n++,
+			    k->epoch_keys + i * ENV_KEY);
+	}
+	p->nnet = n;
 }
 
 const uint8_t *
@@ -348,7 +366,7 @@ peers_authorised(struct peers *p, const uint8_t *device)
 	const struct chain_author	*a;
 
 	a = chain_find(eventlog_tip(p->log), device);
-	return (a != NULL && a->authorised);
+	return (a != NULL && a->authorised && !a->removed);
 }
 
 /* ---- sessions: lifecycle and transport ---- */
@@ -648,9 +666,14 @@ session_hello(struct peer_session *s, const uint8_t *in, size_t len)
 	struct peers	*p = s->owner;
 	struct invite	*inv;
 	uint8_t		 hello[HS_HELLO_LEN], header[SS_HEADER];
+	uint32_t	 k;
 	int		 it = 0, rc;
 
 	rc = hs_check_hello(s->hs, in, len);
+	for (k = 1; rc < 0 && s->hs->role == HS_SERVER && k < p->nnet; k++) {
+		memcpy(s->hs->key, p->net_key + k * HS_KEY, HS_KEY);
+		rc = hs_check_hello(s->hs, in, len);
+	}
 	if (rc < 0 && s->hs->role == HS_SERVER) {
 		while ((inv = pairing_next(&p->pairing, eventlog_now(p->log),
 		    &it)) != NULL) {
@@ -729,6 +752,9 @@ session_message(struct peer_session *s, const struct peermsg *m)
 		return (m->type == PM_FAMILY ? session_family(s, m) :
 		    -PROTO_E_MALFORMED);
 	case PS_READY:
+		if (m->type == PM_FAMILY && s->target != NULL &&
+		    s->target->join)
+			return (session_family(s, m));
 		if (m->type == PM_HEADS)
 			return (session_heads(s, m));
 		if (m->type == PM_EVENTS)
@@ -844,6 +870,7 @@ session_admitted(void *arg, int rc, const struct view_entry *ve)
 	struct keys		*k = s->owner->keys;
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
+	uint32_t		 i;
 
 	if (!s->closing && rc < 0)
 		session_error(s, rc);
@@ -851,12 +878,16 @@ session_admitted(void *arg, int rc, const struct view_entry *ve)
 		session_unref(s);
 		return;
 	}
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	peermsg_pack_family(&pk, k->family_id, k->epoch, k->family_key);
-	rc = session_send(s, &sb, false);
-	sodium_memzero(sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
+	/* Every epoch, oldest first, so the whole history is readable. */
+	for (i = 0, rc = 0; i < k->nepochs && rc == 0; i++) {
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		peermsg_pack_family(&pk, k->family_id, k->epoch_ids[i],
+		    k->epoch_keys + i * ENV_KEY);
+		rc = session_send(s, &sb, false);
+		sodium_memzero(sb.data, sb.size);
+		msgpack_sbuffer_destroy(&sb);
+	}
 	log_info("peer %u: admitted device '%s'", s->id, s->name);
 	if (rc < 0)
 		session_close(s, "write failed");
@@ -873,6 +904,16 @@ session_family(struct peer_session *s, const struct peermsg *m)
 	char		*cause = NULL;
 	int		 rc;
 
+	if (s->state == PS_READY) {	/* a further epoch of the family */
+		if (memcmp(m->family_id, p->keys->family_id,
+		    ENV_FAMILY_ID) != 0)
+			return (-PROTO_E_AUTH);
+		rc = keys_add_epoch(p->keys, p->data_dir, m->epoch, m->key,
+		    &cause);
+		free(cause);
+		peers_key_changed(p);
+		return (rc < 0 ? -PROTO_E_STORE : 0);
+	}
 	rc = eventlog_join_family(p->log, p->data_dir, m->family_id, m->epoch,
 	    m->key, &cause);
 	if (rc < 0) {
@@ -1149,6 +1190,10 @@ peers_pump(struct peers *p)
 		}
 		if (s->closing || s->state != PS_READY)
 			continue;
+		if (!peers_authorised(p, s->device)) {
+			session_error(s, -PROTO_E_PERM);
+			continue;
+		}
 		if (s->want_heads) {
 			s->want_heads = false;
 			session_send_heads(s);
@@ -1411,7 +1456,10 @@ target_resolved_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 	struct peer_target	*t = req->data;
 	struct peers		*p = t->owner;
 	struct peer_session	*s;
-	const uint8_t		*key = t->join ? t->join_key : p->net_key;
+	/* Try older epochs' keys on later attempts: the peer may not have
+	 * heard of the newest rotation yet. */
+	const uint8_t		*key = t->join ? t->join_key : p->net_key +
+				    HS_KEY * (t->attempts % (p->nnet ? p->nnet : 1));
 
 	t->busy = false;
 	if (status < 0 || t->removed || p->closing) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -201,8 +202,9 @@ rpc_cmd_devices(struct daemon *d, struct control_request *req,
 		a = &v->chain.v[i];
 		if (!a->authorised)
 			continue;
-		msgpack_pack_map(pk, 5);
+		msgpack_pack_map(pk, 6);
 		mp_pack_kv_hex(pk, "device", a->pk, ENV_PK);
+		mp_pack_kv_bool(pk, "removed", a->removed);
 		mp_pack_kv_hex(pk, "fingerprint", a->pk, 8);
 		mp_pack_cstr(pk, "name");
 		mp_pack_cstr(pk, a->member >= 0 ? v->members[a->member].name :
@@ -226,4 +228,160 @@ rpc_cmd_doctor(struct daemon *d, struct control_request *req,
 	mp_pack_cstr(pk, "peers");
 	peers_pack_status(d->peers, pk);
 	return (0);
+}
+
+static void
+rpc_cmd_remove_done(void *arg, int rc, const struct view_entry *ve)
+{
+	struct rpc_cmd_async	*a = arg;
+	struct control_reply	 r;
+
+	if (rc < 0) {
+		control_reply_error(a->conn, a->msgid, rc, NULL);
+		rpc_cmd_async_free(a);
+		return;
+	}
+	control_reply_begin(&r, a->msgid);
+	msgpack_pack_map(&r.pk, 2);
+	mp_pack_kv_hex(&r.pk, "id", ve->id, ENV_ID);
+	mp_pack_kv_uint(&r.pk, "epoch", a->d->keys.epoch);
+	control_reply_end(a->conn, &r);
+	rpc_cmd_async_free(a);
+}
+
+/*
+ * The device a person means: a unique hex prefix of its key (the
+ * fingerprint) or its parent's name. Return its index in the chain
+ * table, or a negative PROTO_E_* with *cause set.
+ */
+static int
+rpc_cmd_find_device(const struct views *v, const char *s, size_t len,
+    char **cause)
+{
+	char	hex[2 * ENV_PK + 1];
+	size_t	i;
+	int	found = -1, n = 0;
+
+	for (i = 0; i < v->chain.n; i++) {
+		const struct chain_author *a = &v->chain.v[i];
+
+		if (!a->authorised || a->removed)
+			continue;
+		mp_hex(hex, a->pk, ENV_PK);
+		if ((len >= 4 && len <= 2 * ENV_PK &&
+		    strncasecmp(hex, s, len) == 0) || (a->member >= 0 &&
+		    strlen(v->members[a->member].name) == len &&
+		    strncasecmp(v->members[a->member].name, s, len) == 0)) {
+			found = (int)i;
+			n++;
+		}
+	}
+	if (n == 1)
+		return (found);
+	diag_cause(cause, n == 0 ? "no device '%.*s' in this family (see: "
+	    "attune devices)" : "'%.*s' matches several devices; give more "
+	    "of the fingerprint", (int)len, s);
+	return (n == 0 ? -PROTO_E_NOTFOUND : -PROTO_E_AMBIGUOUS);
+}
+
+/*
+ * Pack key.rotate: a fresh key for epoch, sealed to every device that
+ * stays (this one included). Return 0 or a negative PROTO_E_*.
+ */
+static int
+rpc_cmd_pack_rotate(const struct views *v, const uint8_t *gone,
+    uint32_t epoch, msgpack_sbuffer *sb)
+{
+	msgpack_packer	 pk;
+	uint8_t		*key, xpk[32], sealed[ENV_KEY + crypto_box_SEALBYTES];
+	size_t		 i;
+	uint32_t	 n = 0;
+
+	if ((key = sodium_malloc(ENV_KEY)) == NULL)
+		return (-PROTO_E_INTERNAL);
+	randombytes_buf(key, ENV_KEY);
+	for (i = 0; i < v->chain.n; i++)
+		n += v->chain.v[i].authorised && !v->chain.v[i].removed &&
+		    memcmp(v->chain.v[i].pk, gone, ENV_PK) != 0;
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	mp_pack_kv_str(&pk, "t", "key.rotate");
+	mp_pack_kv_uint(&pk, "epoch", epoch);
+	mp_pack_cstr(&pk, "keys");
+	msgpack_pack_array(&pk, n);
+	for (i = 0; i < v->chain.n; i++) {
+		const struct chain_author *a = &v->chain.v[i];
+
+		if (!a->authorised || a->removed ||
+		    memcmp(a->pk, gone, ENV_PK) == 0)
+			continue;
+		if (crypto_sign_ed25519_pk_to_curve25519(xpk, a->pk) != 0)
+			memset(xpk, 0, sizeof(xpk));
+		crypto_box_seal(sealed, key, ENV_KEY, xpk);
+		msgpack_pack_array(&pk, 2);
+		mp_pack_bin(&pk, a->pk, ENV_PK);
+		mp_pack_bin(&pk, sealed, sizeof(sealed));
+	}
+	sodium_free(key);
+	return (0);
+}
+
+/*
+ * devices.remove [{device}]: append device.remove {device, final_seq}
+ * and key.rotate in one commit; answers once both are durable. From then
+ * on the device is refused, and what is written is sealed under a key
+ * it does not have.
+ */
+int
+rpc_cmd_devices_remove(struct daemon *d, struct control_request *req,
+    msgpack_packer *pk, char **cause)
+{
+	const struct views	*v = eventlog_views(d->log);
+	const struct chain_author *a;
+	struct rpc_cmd_async	*as;
+	msgpack_sbuffer		 rm, rot;
+	msgpack_packer		 p;
+	const char		*s;
+	size_t			 len;
+	int			 i, rc;
+
+	if (mp_get_str(rpc_cmd_param_map(req), "device", &s, &len,
+	    2 * ENV_PK) != MP_FOUND) {
+		diag_cause(cause, "device: a fingerprint or a name");
+		return (-PROTO_E_INVALID);
+	}
+	if ((i = rpc_cmd_find_device(v, s, len, cause)) < 0)
+		return (i);
+	a = &v->chain.v[i];
+	if (memcmp(a->pk, d->keys.device_pk, ENV_PK) == 0) {
+		diag_cause(cause, "this is this device; remove it from "
+		    "another laptop");
+		return (-PROTO_E_INVALID);
+	}
+	if (d->keys.epoch == UINT32_MAX - 1 ||
+	    d->keys.nepochs >= KEYS_MAX_EPOCHS) {
+		diag_cause(cause, "no key epochs left in this family");
+		return (-PROTO_E_BUSY);
+	}
+	msgpack_sbuffer_init(&rm);
+	msgpack_sbuffer_init(&rot);
+	msgpack_packer_init(&p, &rm, msgpack_sbuffer_write);
+	msgpack_pack_map(&p, 3);
+	mp_pack_kv_str(&p, "t", "device.remove");
+	mp_pack_kv_bin(&p, "device", a->pk, ENV_PK);
+	mp_pack_kv_uint(&p, "final_seq", a->seq);
+	rc = rpc_cmd_pack_rotate(v, a->pk, d->keys.epoch + 1, &rot);
+	as = rc == 0 ? rpc_cmd_async_new(d, req) : NULL;
+	if (as == NULL)
+		rc = -PROTO_E_INTERNAL;
+	/* Both in this loop iteration: one transaction. */
+	if (rc == 0 && (rc = eventlog_append(d->log, (uint8_t *)rm.data,
+	    rm.size, NULL, NULL)) == 0 && (rc = eventlog_append(d->log,
+	    (uint8_t *)rot.data, rot.size, rpc_cmd_remove_done, as)) == 0)
+		rc = RPC_CMD_ASYNC;
+	else
+		rpc_cmd_async_free(as);
+	msgpack_sbuffer_destroy(&rm);
+	msgpack_sbuffer_destroy(&rot);
+	return (rc);
 }

@@ -15,6 +15,8 @@ const struct rpc_cmd rpc_cmds[] = {
 	    rpc_cmd_append },
 	{ "devices", RPC_M_DEVICES, 0, 0, RPC_PERM_READ, 0,
 	    rpc_cmd_devices },
+	{ "devices.remove", RPC_M_DEVICES_REMOVE, 1, 1, RPC_PERM_WRITE,
+	    RPC_F_FAMILY, rpc_cmd_devices_remove },
 	{ "doctor", RPC_M_DOCTOR, 0, 0, RPC_PERM_READ, 0, rpc_cmd_doctor },
 	{ "init", RPC_M_INIT, 1, 1, RPC_PERM_WRITE, 0, rpc_cmd_init },
 	{ "invite", RPC_M_INVITE, 0, 1, RPC_PERM_WRITE, RPC_F_FAMILY,

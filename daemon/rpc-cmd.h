@@ -63,6 +63,8 @@ int	rpc_cmd_append(struct daemon *, struct control_request *,
 	    msgpack_packer *, char **);
 int	rpc_cmd_devices(struct daemon *, struct control_request *,
 	    msgpack_packer *, char **);
+int	rpc_cmd_devices_remove(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
 int	rpc_cmd_doctor(struct daemon *, struct control_request *,
 	    msgpack_packer *, char **);
 int	rpc_cmd_invite(struct daemon *, struct control_request *,

@@ -33,7 +33,9 @@ struct verify_problem {
 struct verify_work {
 	uv_work_t		 req;
 	char			 db_path[4096];
-	uint8_t			*family_key;	/* sodium_malloc */
+	uint8_t			*epoch_keys;	/* sodium_malloc */
+	uint32_t		 epoch_ids[KEYS_MAX_EPOCHS];
+	uint32_t		 nepochs;
 	uint8_t			 family_id[ENV_FAMILY_ID];
 	struct verify_state	*state;
 	eventlog_verify_cb	 cb;
@@ -56,6 +58,7 @@ static void	verify_authorise(struct verify_work *, const struct envelope *,
 		    const uint8_t *pt, size_t len);
 static void	verify_pack(struct verify_work *);
 static void	verify_free(struct verify_work *);
+static const uint8_t *verify_key(const struct verify_work *, uint32_t);
 
 void
 verify_init(struct verify_state *st)
@@ -79,14 +82,16 @@ verify_start(uv_loop_t *loop, const char *db_path, const struct keys *keys,
 		return (-PROTO_E_BUSY);
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return (-PROTO_E_INTERNAL);
-	w->family_key = sodium_malloc(ENV_KEY);
+	w->epoch_keys = sodium_malloc(KEYS_MAX_EPOCHS * ENV_KEY);
 	w->pt = sodium_malloc(PROTO_MAX_PAYLOAD);
-	if (w->family_key == NULL || w->pt == NULL) {
+	if (w->epoch_keys == NULL || w->pt == NULL) {
 		verify_free(w);
 		return (-PROTO_E_INTERNAL);
 	}
 	snprintf(w->db_path, sizeof(w->db_path), "%s", db_path);
-	memcpy(w->family_key, keys->family_key, ENV_KEY);
+	memcpy(w->epoch_keys, keys->epoch_keys, keys->nepochs * ENV_KEY);
+	memcpy(w->epoch_ids, keys->epoch_ids, sizeof(w->epoch_ids));
+	w->nepochs = keys->nepochs;
 	memcpy(w->family_id, keys->family_id, ENV_FAMILY_ID);
 	w->state = st;
 	w->cb = cb;
@@ -103,10 +108,22 @@ verify_start(uv_loop_t *loop, const char *db_path, const struct keys *keys,
 	return (0);
 }
 
+static const uint8_t *
+verify_key(const struct verify_work *w, uint32_t epoch)
+{
+	uint32_t	i;
+
+	for (i = 0; i < w->nepochs; i++) {
+		if (w->epoch_ids[i] == epoch)
+			return (w->epoch_keys + i * ENV_KEY);
+	}
+	return (NULL);
+}
+
 static void
 verify_free(struct verify_work *w)
 {
-	sodium_free(w->family_key);
+	sodium_free(w->epoch_keys);
 	sodium_free(w->pt);
 	chain_finish(&w->chain);
 	msgpack_sbuffer_destroy(&w->result);
@@ -139,6 +156,7 @@ verify_authorise(struct verify_work *w, const struct envelope *e,
 	struct chain_author	*a;
 	const msgpack_object	*t;
 	const uint8_t		*dev;
+	uint64_t		 fin;
 
 	msgpack_unpacked_init(&up);
 	if (mp_unpack(pt, len, &up) < 0 ||
@@ -154,6 +172,13 @@ verify_authorise(struct verify_work *w, const struct envelope *e,
 	    mp_get_bin(&up.data, "device", &dev, ENV_PK) == MP_FOUND &&
 	    chain_add(&w->chain, dev, &a) == 0)
 		a->authorised = true;
+	if (mp_str_eq(t, "device.remove") &&
+	    mp_get_bin(&up.data, "device", &dev, ENV_PK) == MP_FOUND &&
+	    mp_get_uint(&up.data, "final_seq", &fin) == MP_FOUND &&
+	    chain_add(&w->chain, dev, &a) == 0) {
+		a->removed = true;
+		a->final_seq = fin;
+	}
 out:
 	msgpack_unpacked_destroy(&up);
 }
@@ -164,6 +189,7 @@ verify_row(const struct store_row *r, void *arg)
 	struct verify_work	*w = arg;
 	struct chain_author	*a;
 	struct envelope		 e;
+	const uint8_t		*key;
 	size_t			 len;
 	int			 rc;
 
@@ -193,8 +219,13 @@ verify_row(const struct store_row *r, void *arg)
 		verify_problem(w, e.id, e.author, e.seq, "broken chain link");
 		goto relink;
 	}
-	if (envelope_open(&e, w->family_key, w->pt, PROTO_MAX_PAYLOAD,
-	    &len) < 0) {
+	if (a->removed && e.seq > a->final_seq) {
+		verify_problem(w, e.id, e.author, e.seq,
+		    "written after its device was removed");
+		goto relink;
+	}
+	if ((key = verify_key(w, e.key_epoch)) == NULL ||
+	    envelope_open(&e, key, w->pt, PROTO_MAX_PAYLOAD, &len) < 0) {
 		verify_problem(w, e.id, e.author, e.seq,
 		    "payload fails its AEAD tag");
 		goto relink;

@@ -10,6 +10,7 @@ static const char *const method_names[RPC_M_COUNT] = {
 	[RPC_M_UNKNOWN] = NULL,
 	[RPC_M_APPEND] = "append",
 	[RPC_M_DEVICES] = "devices",
+	[RPC_M_DEVICES_REMOVE] = "devices.remove",
 	[RPC_M_DOCTOR] = "doctor",
 	[RPC_M_INIT] = "init",
 	[RPC_M_INVITE] = "invite",

@@ -48,6 +48,7 @@ enum rpc_method {
 	RPC_M_UNKNOWN = 0,
 	RPC_M_APPEND,		/* add an entry of any user kind */
 	RPC_M_DEVICES,		/* the family's devices */
+	RPC_M_DEVICES_REMOVE,	/* remove a device, rotate the key */
 	RPC_M_DOCTOR,		/* discovery and peer diagnostics */
 	RPC_M_INIT,		/* create the family on this device */
 	RPC_M_INVITE,		/* open a single-use invite code */

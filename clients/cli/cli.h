@@ -116,6 +116,7 @@ int	do_kids(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-peer.c */
 int	do_devices(struct cli *, const struct cli_cmd *, int, char **);
+int	do_devices_remove(struct cli *, const struct cli_cmd *, int, char **);
 int	do_doctor(struct cli *, const struct cli_cmd *, int, char **);
 int	do_invite(struct cli *, const struct cli_cmd *, int, char **);
 int	do_join(struct cli *, const struct cli_cmd *, int, char **);

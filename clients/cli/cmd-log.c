@@ -207,6 +207,17 @@ log_entry(struct output_table *t, const msgpack_object *e, int64_t now)
 			lb_printf(b, "added a device");
 		cli_short(f, "device", dev, sizeof(dev));
 		lb_printf(b, "'s laptop (device %s)", dev);
+	} else if (strcmp(kind, "device.remove") == 0) {
+		char	dev[OUTPUT_SHORT_ID + 1];
+
+		cli_short(f, "device", dev, sizeof(dev));
+		lb_printf(b, "removed device %s", dev);
+	} else if (strcmp(kind, "key.rotate") == 0) {
+		uint64_t	epoch = 0;
+
+		(void)cli_uint(f, "epoch", &epoch);
+		lb_printf(b, "new family key (epoch %" PRIu64 ") for the "
+		    "devices that stay", epoch);
 	} else if (strcmp(kind, "family.create") == 0) {
 		if (!lb_field(b, f, "family", "created "))
 			lb_printf(b, "created the family");

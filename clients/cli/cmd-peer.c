@@ -265,7 +265,9 @@ devices_print(const msgpack_object *res)
 		output_table_cell(t, OUTPUT_PLAIN, "%s", fp);
 		output_table_cell(t, OUTPUT_PLAIN, "%" PRIu64 " entries", n);
 		output_table_cell(t, OUTPUT_PLAIN, "%s", me ? "(this device)" :
-		    "");
+		    mp_map_get(e, "removed") != NULL &&
+		    mp_map_get(e, "removed")->type == MSGPACK_OBJECT_BOOLEAN &&
+		    mp_map_get(e, "removed")->via.boolean ? "(removed)" : "");
 	}
 	return (cli_table_print(t));
 }
@@ -374,4 +376,35 @@ do_doctor(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if ((rc = cli_call(cli, RPC_M_DOCTOR, NULL, NULL, &res)) != 0)
 		return (rc);
 	return (cli->json ? cli_print_json(res) : doctor_print(cli, res));
+}
+
+int
+do_devices_remove(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option	 opts[] = {
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const msgpack_object		*res;
+	uint64_t			 epoch = 0;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
+		return (cli_optend(cmd, ch));
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0)
+		return (rc);
+	if (strlen(argv[optind]) > 64)
+		return (cli_usage_error(cmd, "DEVICE: a fingerprint or a name"));
+	cli_params_str(&p, "device", argv[optind]);
+	if ((rc = cli_call(cli, RPC_M_DEVICES_REMOVE, NULL, &p, &res)) != 0)
+		return (rc);
+	if (cli->json)
+		return (cli_print_json(res));
+	(void)cli_uint(res, "epoch", &epoch);
+	printf("Removed %s. The family key is now epoch %" PRIu64 ": that "
+	    "device keeps what it had and gets nothing new.\n", argv[optind],
+	    epoch);
+	return (CLI_EXIT_OK);
 }
