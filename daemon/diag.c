@@ -13,7 +13,8 @@
 
 static int	diag_verbosity;
 
-static void	diag_vprint(const char *, const char *, va_list, int);
+static void	diag_vprint(const char *, const char *, va_list, int)
+		    __attribute__((format(printf, 2, 0)));
 
 void
 diag_init(int verbosity)

@@ -123,20 +123,30 @@ kinds_lookup(const char *s, size_t len)
 	return (KIND_OTHER);
 }
 
+/* YYYY-MM-DD, all digits, a real calendar day between 1900 and 2200. */
 static int
 kinds_check_date(const char *s, size_t len)
 {
-	int	y, m, d, n = 0;
-	char	buf[11];
+	int	y = 0, m = 0, d = 0, mdays;
+	size_t	i;
 
-	if (len != 10)
+	if (len != 10 || s[4] != '-' || s[7] != '-')
 		return (-PROTO_E_INVALID);
-	memcpy(buf, s, 10);
-	buf[10] = '\0';
-	if (sscanf(buf, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
-	    y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 ||
-	    d > (m == 2 ? (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ?
-	    29 : 28) : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31))
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7)
+			continue;
+		if (s[i] < '0' || s[i] > '9')
+			return (-PROTO_E_INVALID);
+		if (i < 4)
+			y = y * 10 + (s[i] - '0');
+		else if (i < 7)
+			m = m * 10 + (s[i] - '0');
+		else
+			d = d * 10 + (s[i] - '0');
+	}
+	mdays = m == 2 ? (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ?
+	    29 : 28) : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31;
+	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays)
 		return (-PROTO_E_INVALID);
 	return (0);
 }
@@ -159,7 +169,8 @@ kinds_check_str(const struct kind_field *f, const msgpack_object *o,
 		diag_cause(cause, "%s: longer than %zu bytes", f->name, max);
 		return (-PROTO_E_TOOBIG);
 	}
-	for (i = 0; i < fv->len && fv->s[i] == ' '; i++)
+	for (i = 0; i < fv->len && (fv->s[i] == ' ' || fv->s[i] == '\n' ||
+	    fv->s[i] == '\t'); i++)
 		;
 	if (i == fv->len) {
 		diag_cause(cause, "%s: must not be empty", f->name);

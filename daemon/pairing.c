@@ -12,6 +12,7 @@
 #include "proto.h"
 
 #define PAIRING_RAW	(PAIRING_SECRET + PAIRING_FP + 2)
+#define PAIRING_CHARS	((PAIRING_RAW * 8 + 4) / 5)	/* base32 */
 
 static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -88,7 +89,7 @@ pairing_parse(const char *code, uint8_t secret[PAIRING_SECRET],
     uint8_t fp[PAIRING_FP])
 {
 	uint8_t		raw[PAIRING_RAW], check[2];
-	unsigned	acc = 0, bits = 0, n = 0;
+	unsigned	acc = 0, bits = 0, n = 0, chars = 0;
 	const char	*c, *pos;
 
 	for (c = code; *c != '\0'; c++) {
@@ -96,6 +97,8 @@ pairing_parse(const char *code, uint8_t secret[PAIRING_SECRET],
 			continue;
 		if ((pos = strchr(b32, tolower((unsigned char)*c))) == NULL ||
 		    *c == '\0')
+			return (-PROTO_E_INVALID);
+		if (++chars > PAIRING_CHARS)
 			return (-PROTO_E_INVALID);
 		acc = acc << 5 | (unsigned)(pos - b32);
 		bits += 5;
@@ -106,7 +109,9 @@ pairing_parse(const char *code, uint8_t secret[PAIRING_SECRET],
 			bits -= 8;
 		}
 	}
-	if (n != PAIRING_RAW)
+	/* Exactly the characters a code has, padded with zero bits. */
+	if (n != PAIRING_RAW || chars != PAIRING_CHARS ||
+	    (acc & ((1U << bits) - 1)) != 0)
 		return (-PROTO_E_INVALID);
 	pairing_check(raw, check);
 	if (memcmp(check, raw + PAIRING_SECRET + PAIRING_FP, 2) != 0)

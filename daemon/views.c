@@ -16,8 +16,8 @@ static int	views_add_member(struct views *, const struct view_member *);
 static int	views_insert_entry(struct views *, struct view_entry *);
 static void	views_apply_kind(struct views *, const struct envelope *,
 		    enum kind, const msgpack_object *, struct view_entry *);
-static void	views_copy_name(char *dst, const msgpack_object *map,
-		    const char *key);
+static void	views_copy_name(char *dst, size_t size,
+		    const msgpack_object *map, const char *key);
 static int	views_entry_cmp(const struct view_entry *,
 		    const struct view_entry *);
 static void	views_pack_field(const struct views *,
@@ -103,14 +103,16 @@ views_insert_entry(struct views *v, struct view_entry *ve)
 	return (0);
 }
 
+/* Copy a str field (from any peer: never trust its length) into dst. */
 static void
-views_copy_name(char *dst, const msgpack_object *map, const char *key)
+views_copy_name(char *dst, size_t size, const msgpack_object *map,
+    const char *key)
 {
 	const char	*s;
 	size_t		 n;
 
 	dst[0] = '\0';
-	if (mp_get_str(map, key, &s, &n, PROTO_MAX_NAME) == MP_FOUND) {
+	if (mp_get_str(map, key, &s, &n, size - 1) == MP_FOUND) {
 		memcpy(dst, s, n);
 		dst[n] = '\0';
 	}
@@ -133,8 +135,8 @@ views_apply_kind(struct views *v, const struct envelope *e, enum kind k,
 		if (v->has_family || e->seq != 1)
 			return;
 		v->has_family = true;
-		views_copy_name(v->family, map, "family");
-		views_copy_name(m.name, map, "name");
+		views_copy_name(v->family, sizeof(v->family), map, "family");
+		views_copy_name(m.name, sizeof(m.name), map, "name");
 		memcpy(m.device, e->author, ENV_PK);
 		a->authorised = true;
 		if (views_add_member(v, &m) == 0)
@@ -149,7 +151,7 @@ views_apply_kind(struct views *v, const struct envelope *e, enum kind k,
 			return;
 		dev->authorised = true;
 		memcpy(m.device, pk, ENV_PK);
-		views_copy_name(m.name, map, "name");
+		views_copy_name(m.name, sizeof(m.name), map, "name");
 		if (views_add_member(v, &m) == 0)
 			dev->member = (int)v->nmembers - 1;
 		break;
@@ -169,9 +171,8 @@ views_apply_kind(struct views *v, const struct envelope *e, enum kind k,
 	}
 	case KIND_KID_ADD:
 		m.kid = true;
-		views_copy_name(m.name, map, "name");
-		views_copy_name(m.born, map, "born");
-		m.born[10] = '\0';
+		views_copy_name(m.name, sizeof(m.name), map, "name");
+		views_copy_name(m.born, sizeof(m.born), map, "born");
 		views_add_member(v, &m);
 		break;
 	default:

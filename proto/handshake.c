@@ -12,8 +12,8 @@
 
 static void	hs_derive(uint8_t out[HS_KEY], const uint8_t *key, size_t klen,
 		    const uint8_t *msg, size_t mlen, const char personal[17]);
-static void	hs_mac(const struct hs *, enum hs_role, const uint8_t eph[32],
-		    uint8_t out[32]);
+static void	hs_mac(const struct hs *, enum hs_role, uint8_t,
+		    const uint8_t eph[32], uint8_t out[32]);
 static void	hs_signed_bytes(const struct hs *, enum hs_role signer,
 		    const uint8_t peer_device[32], uint8_t out[HS_SIGNED_LEN]);
 
@@ -53,13 +53,13 @@ hs_init(struct hs *hs, enum hs_role role, const uint8_t key[HS_KEY])
 }
 
 static void
-hs_mac(const struct hs *hs, enum hs_role role, const uint8_t eph[32],
-    uint8_t out[32])
+hs_mac(const struct hs *hs, enum hs_role role, uint8_t version,
+    const uint8_t eph[32], uint8_t out[32])
 {
 	uint8_t	msg[2 + 32];
 
 	msg[0] = role == HS_CLIENT ? 'C' : 'S';
-	msg[1] = HS_VERSION;
+	msg[1] = version;
 	memcpy(msg + 2, eph, 32);
 	crypto_auth(out, msg, sizeof(msg), hs->key);
 }
@@ -70,7 +70,7 @@ hs_hello(const struct hs *hs, uint8_t out[HS_HELLO_LEN])
 {
 	out[0] = HS_VERSION;
 	memcpy(out + 1, hs->eph_pk, 32);
-	hs_mac(hs, hs->role, hs->eph_pk, out + 33);
+	hs_mac(hs, hs->role, HS_VERSION, hs->eph_pk, out + 33);
 }
 
 /*
@@ -87,7 +87,9 @@ hs_check_hello(struct hs *hs, const uint8_t *in, size_t len)
 
 	if (len != HS_HELLO_LEN)
 		return (-PROTO_E_AUTH);
-	hs_mac(hs, peer, in + 1, mac);
+	/* MAC over the version received: a genuine other version is told
+	 * apart from a forgery. */
+	hs_mac(hs, peer, in[0], in + 1, mac);
 	if (sodium_memcmp(mac, in + 33, 32) != 0)
 		return (-PROTO_E_AUTH);
 	if (in[0] != HS_VERSION)

@@ -19,6 +19,7 @@
 #include "envelope.h"
 #include "frame.h"
 #include "mp.h"
+#include "peermsg.h"
 #include "proto.h"
 #include "rpc.h"
 
@@ -33,6 +34,7 @@ static void	pack_begin(msgpack_sbuffer *, msgpack_packer *);
 static void	gen_rpc(void);
 static void	gen_frame(void);
 static void	gen_envelope(void);
+static void	gen_peermsg(void);
 static size_t	seal(uint8_t *, uint64_t, const uint8_t *, uint32_t, size_t);
 static void	resign(uint8_t *, size_t);
 
@@ -288,6 +290,150 @@ gen_envelope(void)
 	put("envelope", "adv-inner-array32", c, 6 + ENV_SIG + 10);
 }
 
+/*
+ * Peer messages as peermsg_decode sees them (a secretstream message,
+ * unframed): each type packed with peermsg_pack_*, sealed events for
+ * EVENTS, then the shapes the decoder must refuse.
+ */
+static void
+gen_peermsg(void)
+{
+	msgpack_sbuffer	sb;
+	msgpack_packer	p;
+	uint8_t		a[1024], b[1024], id[ENV_ID], sig[64], au[ENV_PK];
+	uint8_t		fid[16], big[128];
+	size_t		na, nb, i;
+
+	for (i = 0; i < sizeof(sig); i++)
+		sig[i] = (uint8_t)(0x80 + i);
+	for (i = 0; i < sizeof(fid); i++)
+		fid[i] = (uint8_t)(0xa0 + i);
+	na = seal(a, 1, NULL, 0, 0);
+	crypto_generichash(id, ENV_ID, a, na, NULL, 0);
+	nb = seal(b, 2, id, 0, 0);
+
+	pack_begin(&sb, &p);
+	peermsg_pack_ident(&p, pk, "Sam's laptop", true);
+	put("peermsg", "ident-join", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_ident(&p, pk, NULL, false);
+	put("peermsg", "ident-nil-name", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_auth(&p, pk, sig);
+	put("peermsg", "auth", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_ack(&p, sig);
+	put("peermsg", "ack", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_family(&p, fid, 7, fkey);
+	put("peermsg", "family", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_heads_begin(&p, 0);
+	put("peermsg", "heads-0", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_heads_begin(&p, 3);
+	peermsg_pack_head(&p, pk, 2, id);
+	memset(au, 0x33, sizeof(au));
+	peermsg_pack_head(&p, au, 1, id);
+	peermsg_pack_head(&p, fkey, UINT64_MAX, sig);
+	put("peermsg", "heads-3", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_events_begin(&p, 0);
+	put("peermsg", "events-0", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_events_begin(&p, 2);
+	mp_pack_bin(&p, a, na);
+	mp_pack_bin(&p, b, nb);
+	put("peermsg", "events-2", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_error(&p, -PROTO_E_CHAIN);
+	put("peermsg", "error", sb.data, sb.size);
+	sb.size = 0;
+	/* The lists at and over their limits. */
+	peermsg_pack_heads_begin(&p, PEER_MAX_HEADS);
+	for (i = 0; i < PEER_MAX_HEADS; i++)
+		peermsg_pack_head(&p, pk, i + 1, id);
+	put("peermsg", "heads-max", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_heads_begin(&p, PEER_MAX_HEADS + 1);
+	for (i = 0; i < PEER_MAX_HEADS + 1; i++)
+		msgpack_pack_nil(&p);
+	put("peermsg", "adv-heads-over", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_events_begin(&p, PEER_MAX_EVENTS + 1);
+	for (i = 0; i < PEER_MAX_EVENTS + 1; i++)
+		mp_pack_bin(&p, "", 0);
+	put("peermsg", "adv-events-over", sb.data, sb.size);
+	sb.size = 0;
+	/* Each head entry broken in one way. */
+	msgpack_pack_array(&p, 2);
+	msgpack_pack_uint32(&p, PM_HEADS);
+	msgpack_pack_array(&p, 5);
+	msgpack_pack_array(&p, 3);
+	mp_pack_bin(&p, pk, 31);
+	msgpack_pack_uint64(&p, 1);
+	mp_pack_bin(&p, id, 32);
+	msgpack_pack_array(&p, 2);
+	mp_pack_bin(&p, pk, 32);
+	msgpack_pack_uint64(&p, 1);
+	msgpack_pack_array(&p, 3);
+	mp_pack_bin(&p, pk, 32);
+	msgpack_pack_int64(&p, -1);
+	mp_pack_bin(&p, id, 32);
+	msgpack_pack_map(&p, 0);
+	msgpack_pack_array(&p, 3);
+	mp_pack_bin(&p, pk, 32);
+	msgpack_pack_uint64(&p, 1);
+	mp_pack_bin(&p, id, 33);
+	put("peermsg", "adv-heads-broken", sb.data, sb.size);
+	sb.size = 0;
+	/* IDENT with a 65-byte name; FAMILY with a 2^32 epoch. */
+	msgpack_pack_array(&p, 4);
+	msgpack_pack_uint32(&p, PM_IDENT);
+	mp_pack_bin(&p, pk, 32);
+	memset(big, 'n', 65);
+	mp_pack_strn(&p, (const char *)big, 65);
+	msgpack_pack_true(&p);
+	put("peermsg", "adv-ident-name65", sb.data, sb.size);
+	sb.size = 0;
+	msgpack_pack_array(&p, 4);
+	msgpack_pack_uint32(&p, PM_FAMILY);
+	mp_pack_bin(&p, fid, 16);
+	msgpack_pack_uint64(&p, (uint64_t)UINT32_MAX + 1);
+	mp_pack_bin(&p, fkey, 32);
+	put("peermsg", "adv-family-epoch64", sb.data, sb.size);
+	sb.size = 0;
+	msgpack_pack_array(&p, 3);
+	msgpack_pack_uint32(&p, PM_AUTH);
+	mp_pack_bin(&p, pk, 32);
+	mp_pack_bin(&p, sig, 63);
+	put("peermsg", "adv-auth-sig63", sb.data, sb.size);
+	sb.size = 0;
+	peermsg_pack_error(&p, PROTO_E_BUSY);
+	msgpack_pack_nil(&p);
+	put("peermsg", "adv-trailing", sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+
+	PUTS("peermsg", "adv-type0", "\x92\x00\x05");
+	PUTS("peermsg", "adv-type8", "\x92\x08\x05");
+	PUTS("peermsg", "adv-type-uint64", "\x92\xcf\0\0\0\x01\0\0\0\x07"
+	    "\x05");
+	PUTS("peermsg", "adv-map", "\x82\x00\x07\x01\x05");
+	PUTS("peermsg", "adv-fixarray1", "\x91\x05");
+	PUTS("peermsg", "adv-array32", "\xdd\xff\xff\xff\xff");
+	PUTS("peermsg", "adv-heads-array32", "\x92\x05\xdd\xff\xff\xff"
+	    "\xff");
+	PUTS("peermsg", "adv-events-bin32", "\x92\x06\x91\xc6\xff\xff\xff"
+	    "\xff");
+	PUTS("peermsg", "adv-events-not-bin", "\x92\x06\x93\xc4\x02" "ab"
+	    "\xa2" "ab" "\xc0");
+	PUTS("peermsg", "adv-c1", "\x92\x07\xc1");
+	/* [5, [[[...[1]...]]]] 13 arrays deep. */
+	memcpy(big, "\x92\x05", 2);
+	memcpy(big + 2, deep13 + 1, deep13_len - 1);
+	put("peermsg", "adv-deep13", big, deep13_len + 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -316,5 +462,6 @@ main(int argc, char **argv)
 	gen_rpc();
 	gen_frame();
 	gen_envelope();
+	gen_peermsg();
 	return (0);
 }

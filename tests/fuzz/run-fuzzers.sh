@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-frame rpc envelope}
+targets=${*:-frame rpc envelope peermsg}
 bdir=${BUILD_FUZZ:-$top/build-fuzz}
 
 case $secs in
@@ -51,6 +51,7 @@ for t in $targets; do
 	frame)		maxlen=70000 ;;
 	rpc)		maxlen=4096 ;;
 	envelope)	maxlen=1024 ;;
+	peermsg)	maxlen=20480 ;;
 	*)		maxlen=4096 ;;
 	esac
 	mkdir -p "$scratch/$t"
