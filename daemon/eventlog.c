@@ -537,7 +537,7 @@ eventlog_stats(const struct eventlog *el, struct eventlog_stats *st)
 
 /*
  * Check an event received from a peer against everything we know: form,
- * family, signature, chain (against the tip, so queued events count),
+ * family, signature (unless the caller checked it: sigcheck.c), chain (against the tip, so queued events count),
  * authorship and AEAD. Queue it for the next group commit if new.
  * Return 1 when queued, 0 when we already have it, 2 when it is refused
  * by policy (its device was removed before it was written), or a negative
@@ -545,7 +545,8 @@ eventlog_stats(const struct eventlog *el, struct eventlog_stats *st)
  * not, or not yet, in the family, PROTO_E_EXISTS for a fork).
  */
 int
-eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len)
+eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
+    bool sig_checked)
 {
 	struct eventlog_pending	*p;
 	struct chain_author	*a;
@@ -565,7 +566,8 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len)
 		return (eventlog_known(el, a, &e));
 	if (a != NULL && a->removed && e.seq > a->final_seq)
 		return (2);	/* written after its device was removed */
-	if ((rc = envelope_verify(&e)) < 0 || (rc = chain_check(a, &e)) < 0)
+	if ((!sig_checked && (rc = envelope_verify(&e)) < 0) ||
+	    (rc = chain_check(a, &e)) < 0)
 		return (rc);
 	if ((key = keys_epoch_key(el->keys, e.key_epoch)) == NULL)
 		return (-PROTO_E_PERM);	/* its key.rotate has not come yet */

@@ -65,7 +65,8 @@ int	eventlog_create_family(struct eventlog *, const char *data_dir,
 	    char **cause);
 int	eventlog_check_queued(const struct eventlog *, const uint8_t *,
 	    size_t, char **cause);
-int	eventlog_ingest(struct eventlog *, const uint8_t *blob, size_t len);
+int	eventlog_ingest(struct eventlog *, const uint8_t *blob, size_t len,
+	    bool sig_checked);
 int	eventlog_read(struct eventlog *, const uint8_t *author, uint64_t from,
 	    size_t max, store_row_cb, void *);
 int	eventlog_join_family(struct eventlog *, const char *data_dir,

@@ -23,6 +23,7 @@
 #include "pairing.h"
 #include "peer.h"
 #include "peermsg.h"
+#include "sigcheck.h"
 
 #define SS_ABYTES	crypto_secretstream_xchacha20poly1305_ABYTES
 #define SS_HEADER	crypto_secretstream_xchacha20poly1305_HEADERBYTES
@@ -86,6 +87,7 @@ struct peer_session {
 	struct hs		*hs;		/* sodium_malloc */
 	SS_STATE		*tx, *rx;	/* sodium_malloc */
 	struct frame_reader	 fr;
+	struct sigcheck		*checking;	/* events being verified */
 	struct invite		*invite;	/* server side of a join */
 	uint8_t			 device[ENV_PK];
 	char			 name[PROTO_MAX_NAME + 1];
@@ -157,6 +159,10 @@ static int	session_heads(struct peer_session *, const struct peermsg *);
 static int	session_events(struct peer_session *,
 		    const struct peermsg *);
 static void	session_ready(struct peer_session *);
+static int	session_ingest(struct peer_session *,
+		    const struct sigcheck *);
+static void	session_checked(void *, struct sigcheck *);
+static void	session_resume(struct peer_session *);
 static struct peer_session *session_with(struct peers *, const uint8_t *,
 		    const struct peer_session *);
 static int	session_send_heads(struct peer_session *);
@@ -602,7 +608,7 @@ session_process(struct peer_session *s)
 	int		 rc;
 
 	s->refs++;
-	while (!s->closing) {
+	while (!s->closing && s->checking == NULL) {
 		if (eventlog_npending(s->owner->log) + PEER_MAX_EVENTS >
 		    EVENTLOG_MAX_PENDING) {
 			if (!s->paused)
@@ -1056,12 +1062,46 @@ session_heads(struct peer_session *s, const struct peermsg *m)
 }
 
 /*
- * Events from the peer: each is verified and queued by the event log. A
- * bad event ends the session (nothing of it is stored); an event whose
- * author is not yet known here is left for a later round of heads.
+ * Events from the peer: their signatures are checked on the thread pool
+ * (sigcheck.c), every core at once; meanwhile this session reads nothing
+ * more, so events are still taken strictly in order.
  */
 static int
 session_events(struct peer_session *s, const struct peermsg *m)
+{
+	const uint8_t	*blobs[PEER_MAX_EVENTS];
+	size_t		 lens[PEER_MAX_EVENTS];
+	uint32_t	 i, n = m->list->via.array.size;
+	int		 rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = peermsg_event(m, i, &blobs[i], &lens[i])) < 0)
+			return (rc);
+	}
+	if (n == 0)
+		return (0);
+	if (!s->paused) {
+		uv_read_stop((uv_stream_t *)&s->tcp);
+		s->paused = true;
+	}
+	s->refs++;
+	if ((rc = sigcheck_start(s->owner->loop, blobs, lens, n,
+	    session_checked, s, &s->checking)) < 0) {
+		s->refs--;
+		s->checking = NULL;
+		return (rc);
+	}
+	return (0);
+}
+
+/*
+ * The batch's signatures are checked: hand each event to the event log
+ * (chain, authorship, AEAD, queue). A bad event ends the session and
+ * nothing after it is taken; an event whose author is not admitted here
+ * yet (or that finds the queue full) is asked for again later.
+ */
+static int
+session_ingest(struct peer_session *s, const struct sigcheck *sc)
 {
 	struct chain_author	*a;
 	struct envelope		 e;
@@ -1070,13 +1110,12 @@ session_events(struct peer_session *s, const struct peermsg *m)
 	uint32_t		 i;
 	int			 rc;
 
-	for (i = 0; i < m->list->via.array.size; i++) {
-		if ((rc = peermsg_event(m, i, &blob, &len)) < 0)
-			return (rc);
-		rc = eventlog_ingest(s->owner->log, blob, len);
-		if (rc == -PROTO_E_PERM || rc == -PROTO_E_CHAIN) {
-			/* Out of order (author not admitted here yet, or a
-			 * gap): ask again once what we have is durable. */
+	for (i = 0; i < sigcheck_count(sc); i++) {
+		blob = sigcheck_blob(sc, i, &len);
+		rc = sigcheck_ok(sc, i) ? eventlog_ingest(s->owner->log, blob,
+		    len, true) : -PROTO_E_AUTH;
+		if (rc == -PROTO_E_PERM || rc == -PROTO_E_CHAIN ||
+		    rc == -PROTO_E_BUSY) {
 			if (s->resyncs++ >= PEER_MAX_RESYNC)
 				return (rc);
 			s->want_heads = true;
@@ -1094,9 +1133,39 @@ session_events(struct peer_session *s, const struct peermsg *m)
 			a->seq = e.seq;
 			memcpy(a->head, e.id, ENV_ID);
 		}
-		s->received += rc;
+		s->received += rc == 1;
 	}
 	return (0);
+}
+
+static void
+session_checked(void *arg, struct sigcheck *sc)
+{
+	struct peer_session	*s = arg;
+	int			 rc;
+
+	s->checking = NULL;
+	if (!s->closing && (rc = session_ingest(s, sc)) < 0)
+		session_error(s, rc);
+	sigcheck_free(sc);
+	session_resume(s);
+	session_unref(s);
+}
+
+/* Read again and take buffered frames, if nothing holds us back. */
+static void
+session_resume(struct peer_session *s)
+{
+	if (s->closing || s->checking != NULL ||
+	    eventlog_npending(s->owner->log) + PEER_MAX_EVENTS >
+	    EVENTLOG_MAX_PENDING)
+		return;
+	if (s->paused) {
+		s->paused = false;
+		uv_read_start((uv_stream_t *)&s->tcp, session_alloc_cb,
+		    session_read_cb);
+	}
+	session_process(s);
 }
 
 struct pump_batch {
@@ -1182,12 +1251,7 @@ peers_pump(struct peers *p)
 
 	for (s = p->sessions; s != NULL; s = next) {
 		next = s->next;
-		if (s->paused && !s->closing) {
-			s->paused = false;
-			uv_read_start((uv_stream_t *)&s->tcp,
-			    session_alloc_cb, session_read_cb);
-			session_process(s);
-		}
+		session_resume(s);
 		if (s->closing || s->state != PS_READY)
 			continue;
 		if (!peers_authorised(p, s->device)) {
