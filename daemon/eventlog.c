@@ -56,6 +56,8 @@ struct eventlog {
 	struct verify_state	 verify;
 	eventlog_entry_cb	 entry_cb;
 	void			*entry_arg;
+	eventlog_fork_cb	 fork_cb;
+	void			*fork_arg;
 };
 
 static int	eventlog_load_row(const struct store_row *, void *);
@@ -68,6 +70,7 @@ static int	eventlog_commit(struct eventlog *, struct eventlog_pending *,
 static int	eventlog_seal(struct eventlog *, struct eventlog_pending *,
 		    const uint8_t *payload, size_t len);
 static void	eventlog_startup_verified(void *, int, const char *, size_t);
+static int	eventlog_count_fork(const struct store_row *, void *);
 static void	eventlog_tip_admit(struct eventlog *, const uint8_t *,
 		    const uint8_t *, size_t);
 static void	eventlog_learn(struct eventlog *, const uint8_t *, size_t);
@@ -174,6 +177,13 @@ eventlog_load_row(const struct store_row *r, void *arg)
 	return (0);
 }
 
+static int
+eventlog_count_fork(const struct store_row *r, void *arg)
+{
+	((struct eventlog *)arg)->forks++;
+	return (0);
+}
+
 static void
 eventlog_startup_verified(void *arg, int rc, const char *result, size_t len)
 {
@@ -235,7 +245,8 @@ eventlog_open(uv_loop_t *loop, const char *data_dir, struct keys *keys,
 	}
 	if ((rc = store_open(el->db_path, false, &el->store, cause)) < 0)
 		goto err_free;
-	if ((rc = store_foreach(el->store, eventlog_load_row, el)) < 0) {
+	if ((rc = store_foreach(el->store, eventlog_load_row, el)) < 0 ||
+	    (rc = store_foreach_fork(el->store, eventlog_count_fork, el)) < 0) {
 		diag_cause(cause, "cannot read %s", el->db_path);
 		goto err_free;
 	}
@@ -273,6 +284,13 @@ eventlog_set_entry_cb(struct eventlog *el, eventlog_entry_cb cb, void *arg)
 {
 	el->entry_cb = cb;
 	el->entry_arg = arg;
+}
+
+void
+eventlog_set_fork_cb(struct eventlog *el, eventlog_fork_cb cb, void *arg)
+{
+	el->fork_cb = cb;
+	el->fork_arg = arg;
 }
 
 bool
@@ -637,8 +655,10 @@ eventlog_known(struct eventlog *el, const struct chain_author *a,
 	r.hlc = e->hlc_ms;
 	r.env = e->blob;
 	r.env_len = e->blob_len;
-	if (store_add_fork(el->store, &r) == 0) {
+	if (store_add_fork(el->store, &r) == 1) {
 		el->forks++;
+		if (el->fork_cb != NULL)	/* show every peer the proof */
+			el->fork_cb(el->fork_arg, e->blob, e->blob_len);
 		mp_hex(hex, e->author, 6);
 		log_warnx("eventlog: FORK: device %s signed two different "
 		    "entries with seq %llu; both kept as evidence", hex,
@@ -769,6 +789,14 @@ eventlog_join_family(struct eventlog *el, const char *data_dir,
 	    cause)) < 0)
 		return (rc);
 	return (0);
+}
+
+/* The id of author's stored event seq (0, or -PROTO_E_NOTFOUND). */
+int
+eventlog_id_at(struct eventlog *el, const uint8_t *author, uint64_t seq,
+    uint8_t id[ENV_ID])
+{
+	return (store_id_at(el->store, author, seq, id));
 }
 
 /* Durable heads, for peers. */

@@ -32,6 +32,8 @@ typedef void (*eventlog_done_cb)(void *arg, int rc,
     const struct view_entry *ve);
 /* A new entry was committed (for subscribers). */
 typedef void (*eventlog_entry_cb)(void *arg, const struct view_entry *ve);
+/* A fork was found: blob is the second event (the evidence). */
+typedef void (*eventlog_fork_cb)(void *arg, const uint8_t *blob, size_t len);
 /* A verification finished: result is a packed msgpack map. */
 typedef void (*eventlog_verify_cb)(void *arg, int rc, const char *result,
     size_t len);
@@ -56,6 +58,7 @@ int	eventlog_open(uv_loop_t *, const char *data_dir, struct keys *,
 	    struct eventlog **, char **cause);
 void	eventlog_close(struct eventlog *);
 void	eventlog_set_entry_cb(struct eventlog *, eventlog_entry_cb, void *);
+void	eventlog_set_fork_cb(struct eventlog *, eventlog_fork_cb, void *);
 int	eventlog_append(struct eventlog *, const uint8_t *payload, size_t len,
 	    eventlog_done_cb, void *arg);
 bool	eventlog_pending(const struct eventlog *);
@@ -72,6 +75,8 @@ int	eventlog_read(struct eventlog *, const uint8_t *author, uint64_t from,
 int	eventlog_join_family(struct eventlog *, const char *data_dir,
 	    const uint8_t id[ENV_FAMILY_ID], uint32_t epoch,
 	    const uint8_t key[ENV_KEY], char **cause);
+int	eventlog_id_at(struct eventlog *, const uint8_t *author, uint64_t seq,
+	    uint8_t id[ENV_ID]);
 const struct chain *eventlog_heads(const struct eventlog *);
 const struct chain *eventlog_tip(const struct eventlog *);
 const struct keys *eventlog_keys(const struct eventlog *);

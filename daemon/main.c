@@ -33,6 +33,7 @@ static int	start_peers(struct daemon *, char **cause);
 static void	flush_cb(uv_prepare_t *);
 static void	signal_cb(uv_signal_t *, int);
 static void	entry_cb(void *, const struct view_entry *);
+static void	fork_cb(void *, const uint8_t *, size_t);
 static void	shutdown_daemon(struct daemon *);
 static void	close_walk_cb(uv_handle_t *, void *);
 static int	daemonise(int *ready_fd);
@@ -215,6 +216,14 @@ entry_cb(void *arg, const struct view_entry *ve)
 		daemon_family_changed(d);	/* maybe a new epoch for us */
 }
 
+static void
+fork_cb(void *arg, const uint8_t *blob, size_t len)
+{
+	struct daemon	*d = arg;
+
+	peers_broadcast_event(d->peers, blob, len);
+}
+
 /* Once per loop iteration, before polling: one group commit. */
 static void
 flush_cb(uv_prepare_t *h)
@@ -327,6 +336,7 @@ start(struct daemon *d, char **cause)
 	eventlog_set_entry_cb(d->log, entry_cb, d);
 	if ((rc = start_peers(d, cause)) < 0)
 		return (rc);
+	eventlog_set_fork_cb(d->log, fork_cb, d);
 	if ((rc = control_listen(d->loop, d->cfg.socket_path,
 	    rpc_cmd_dispatch, d, &d->ctl, cause)) < 0)
 		return (rc);

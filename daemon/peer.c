@@ -159,6 +159,8 @@ static int	session_heads(struct peer_session *, const struct peermsg *);
 static int	session_events(struct peer_session *,
 		    const struct peermsg *);
 static void	session_ready(struct peer_session *);
+static bool	session_head_differs(struct peer_session *,
+		    const struct chain_author *, const struct peermsg_head *);
 static int	session_ingest(struct peer_session *,
 		    const struct sigcheck *);
 static void	session_checked(void *, struct sigcheck *);
@@ -1026,6 +1028,20 @@ session_send_heads(struct peer_session *s)
 	return (rc);
 }
 
+/* Does our entry at the peer's head seq differ from the peer's head? */
+static bool
+session_head_differs(struct peer_session *s, const struct chain_author *me,
+    const struct peermsg_head *h)
+{
+	uint8_t	id[ENV_ID];
+
+	if (h->seq == me->seq)
+		return (memcmp(me->head, h->id, ENV_ID) != 0);
+	if (eventlog_id_at(s->owner->log, h->author, h->seq, id) < 0)
+		return (false);
+	return (memcmp(id, h->id, ENV_ID) != 0);
+}
+
 /* The peer's heads: what it has. Anything beyond is what we send. */
 static int
 session_heads(struct peer_session *s, const struct peermsg *m)
@@ -1050,6 +1066,12 @@ session_heads(struct peer_session *s, const struct peermsg *m)
 		me = chain_find(mine, h.author);
 		if (me == NULL || me->seq < h.seq)
 			s->needed += h.seq - (me != NULL ? me->seq : 0);
+		else if (session_head_differs(s, me, &h)) {
+			/* Same author, same seq, another entry: a fork. Send
+			 * ours from there; the peer will keep it as evidence
+			 * and send us theirs. */
+			a->seq = h.seq - 1;
+		}
 	}
 	if (s->owner->join_cb != NULL && s->target != NULL &&
 	    s->target->join) {
@@ -1861,4 +1883,27 @@ peers_pack_status(const struct peers *p, msgpack_packer *pk)
 	msgpack_pack_array(pk, n);
 	for (s = p->sessions; s != NULL; s = s->next)
 		pack_session(s, pk);
+}
+
+/*
+ * Send one event to every ready peer as it is, outside the per-author
+ * order: used for the proof of a fork, which each receiver keeps as
+ * evidence (eventlog_ingest) and passes on once.
+ */
+void
+peers_broadcast_event(struct peers *p, const uint8_t *blob, size_t len)
+{
+	struct peer_session	*s;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	peermsg_pack_events_begin(&pk, 1);
+	mp_pack_bin(&pk, blob, len);
+	for (s = p->sessions; s != NULL; s = s->next) {
+		if (!s->closing && s->state == PS_READY)
+			session_send(s, &sb, false);
+	}
+	msgpack_sbuffer_destroy(&sb);
 }

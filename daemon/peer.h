@@ -34,6 +34,7 @@ int	peers_add_target(struct peers *, const char *hostport, bool persist,
 int	peers_remove_target(struct peers *, const char *hostport);
 void	peers_heard(struct peers *, const char *host, uint16_t port);
 void	peers_pump(struct peers *);
+void	peers_broadcast_event(struct peers *, const uint8_t *, size_t);
 int	peers_invite(struct peers *, int64_t ttl_ms, char *code, size_t,
 	    uint8_t key[32]);
 int	peers_join(struct peers *, const char *code, const char *name,

@@ -24,6 +24,7 @@ enum store_stmt {
 	STORE_STMT_ID_AT,
 	STORE_STMT_RANGE,
 	STORE_STMT_FORK,
+	STORE_STMT_FORKS,
 	STORE_STMT_COUNT
 };
 
@@ -42,6 +43,8 @@ static const char *const store_sql[STORE_STMT_COUNT] = {
 	    "events WHERE author = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
 	[STORE_STMT_FORK] = "INSERT OR IGNORE INTO forks (id, author, seq, "
 	    "hlc, env) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STORE_STMT_FORKS] = "SELECT id, author, seq, hlc, env, NULL FROM "
+	    "forks ORDER BY author, seq",
 };
 
 static const char store_schema[] =
@@ -378,7 +381,10 @@ store_id_at(struct store *st, const uint8_t *author, uint64_t seq,
 	return (rc == SQLITE_DONE ? -PROTO_E_NOTFOUND : -PROTO_E_STORE);
 }
 
-/* Keep a conflicting event (same author and seq) as evidence. */
+/*
+ * Keep a conflicting event (same author and seq) as evidence. Return 1
+ * when new, 0 when already kept, or -PROTO_E_STORE.
+ */
 int
 store_add_fork(struct store *st, const struct store_row *r)
 {
@@ -395,7 +401,9 @@ store_add_fork(struct store *st, const struct store_row *r)
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return (rc == SQLITE_DONE ? 0 : -PROTO_E_STORE);
+	if (rc != SQLITE_DONE)
+		return (-PROTO_E_STORE);
+	return (sqlite3_changes(st->db) > 0 ? 1 : 0);
 }
 
 int
@@ -411,4 +419,16 @@ store_count(struct store *st, uint64_t *n)
 		*n = (uint64_t)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return (rc == SQLITE_ROW ? 0 : -PROTO_E_STORE);
+}
+
+/* Call cb for every fork kept as evidence. */
+int
+store_foreach_fork(struct store *st, store_row_cb cb, void *arg)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((rc = store_get_stmt(st, STORE_STMT_FORKS, &s)) < 0)
+		return (rc);
+	return (store_rows(s, cb, arg));
 }

@@ -65,5 +65,6 @@ int	store_range(struct store *, const uint8_t *author, uint64_t from,
 int	store_id_at(struct store *, const uint8_t *author, uint64_t seq,
 	    uint8_t id[ENV_ID]);
 int	store_add_fork(struct store *, const struct store_row *);
+int	store_foreach_fork(struct store *, store_row_cb, void *);
 
 #endif

@@ -52,6 +52,7 @@ struct verify_work {
 static void	verify_work_cb(uv_work_t *);
 static void	verify_after_cb(uv_work_t *, int);
 static int	verify_row(const struct store_row *, void *);
+static int	verify_fork_row(const struct store_row *, void *);
 static void	verify_problem(struct verify_work *, const uint8_t *id,
 		    const uint8_t *author, uint64_t seq, const char *);
 static void	verify_authorise(struct verify_work *, const struct envelope *,
@@ -245,6 +246,20 @@ relink:
 	return (0);
 }
 
+/* A kept fork is a problem to show, if its signature is genuine. */
+static int
+verify_fork_row(const struct store_row *r, void *arg)
+{
+	struct verify_work	*w = arg;
+	struct envelope		 e;
+
+	if (envelope_parse(r->env, r->env_len, &e) == 0 &&
+	    envelope_verify(&e) == 0)
+		verify_problem(w, e.id, e.author, e.seq, "fork: this device "
+		    "signed two different entries with this seq");
+	return (0);
+}
+
 static void
 verify_work_cb(uv_work_t *req)
 {
@@ -258,6 +273,8 @@ verify_work_cb(uv_work_t *req)
 		return;
 	}
 	w->rc = store_foreach(st, verify_row, w);
+	if (w->rc == 0)
+		w->rc = store_foreach_fork(st, verify_fork_row, w);
 	store_close(st);
 	for (i = 0; w->rc == 0 && i < w->chain.n; i++) {
 		if (!w->chain.v[i].authorised && w->chain.v[i].seq > 0) {

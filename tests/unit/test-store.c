@@ -566,8 +566,8 @@ TEST(fork_kept_apart)
 	row(&fork, 5, 2);
 	fork.r.id[31] ^= 1;
 	fork.env[5] ^= 1;
-	ASSERT_EQ_INT(store_add_fork(st, &fork.r), 0);
-	/* The same evidence twice is kept once. */
+	ASSERT_EQ_INT(store_add_fork(st, &fork.r), 1);
+	/* The same evidence twice is kept once, and says so. */
 	ASSERT_EQ_INT(store_add_fork(st, &fork.r), 0);
 	ASSERT_EQ_UINT(count(st), 2);
 	ASSERT_EQ_INT(store_id_at(st, tr[1].r.author, 2, id), 0);
