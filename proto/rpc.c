@@ -113,6 +113,8 @@ rpc_decode_response(const msgpack_object *a, struct rpc_msg *out)
 		out->err_code = (int64_t)err->via.array.ptr[0].via.u64;
 		out->err_msg = err->via.array.ptr[1].via.str.ptr;
 		out->err_len = err->via.array.ptr[1].via.str.size;
+		if (out->err_msg == NULL)	/* msgpack-c: "" may be NULL */
+			out->err_msg = "";
 	}
 	out->result = &e[3];
 	return (0);
