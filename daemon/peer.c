@@ -1820,10 +1820,28 @@ session_state_name(const struct peer_session *s)
 	return ("connected");
 }
 
+/* Per author: what we have of it and what the peer had at its heads. */
+static void
+pack_progress(const struct peer_session *s, msgpack_packer *pk)
+{
+	const struct chain		*mine = eventlog_heads(s->owner->log);
+	const struct chain_author	*me;
+	size_t				 i;
+
+	msgpack_pack_array(pk, (uint32_t)s->known.n);
+	for (i = 0; i < s->known.n; i++) {
+		me = chain_find(mine, s->known.v[i].pk);
+		msgpack_pack_map(pk, 3);
+		mp_pack_kv_hex(pk, "author", s->known.v[i].pk, 8);
+		mp_pack_kv_uint(pk, "have", me != NULL ? me->seq : 0);
+		mp_pack_kv_uint(pk, "peer_has", s->known.v[i].seq);
+	}
+}
+
 static void
 pack_session(const struct peer_session *s, msgpack_packer *pk)
 {
-	msgpack_pack_map(pk, 7);
+	msgpack_pack_map(pk, 8);
 	mp_pack_kv_str(pk, "address", s->addr);
 	mp_pack_kv_str(pk, "state", session_state_name(s));
 	mp_pack_cstr(pk, "device");
@@ -1835,6 +1853,8 @@ pack_session(const struct peer_session *s, msgpack_packer *pk)
 	mp_pack_kv_uint(pk, "received", s->received);
 	mp_pack_kv_uint(pk, "needed", s->needed);
 	mp_pack_kv_uint(pk, "sent", s->sent);
+	mp_pack_cstr(pk, "authors");
+	pack_progress(s, pk);
 }
 
 /*
