@@ -12,6 +12,7 @@
 #include "output.h"
 
 static int	status_print(const msgpack_object *);
+static void	status_peers(const msgpack_object *, char *, size_t);
 static void	status_row(struct output_table *, const char *,
 		    const char *);
 static void	status_verified(const msgpack_object *, char *, size_t);
@@ -102,6 +103,42 @@ status_verified(const msgpack_object *v, char *buf, size_t size)
 		    state, checked);
 }
 
+/* "2 connected, 1 unreachable (port 47475)" from the peers map. */
+static void
+status_peers(const msgpack_object *p, char *buf, size_t size)
+{
+	const msgpack_object	*l;
+	char			 state[24];
+	uint64_t		 port = 0;
+	unsigned		 conn = 0, other = 0;
+	uint32_t		 i;
+
+	if (p == NULL || p->type != MSGPACK_OBJECT_MAP) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	(void)cli_uint(p, "port", &port);
+	l = mp_map_get(p, "targets");
+	for (i = 0; l != NULL && l->type == MSGPACK_OBJECT_ARRAY &&
+	    i < l->via.array.size; i++) {
+		if (cli_text(&l->via.array.ptr[i], "state", state,
+		    sizeof(state)) != NULL && (strcmp(state, "connected") == 0 ||
+		    strcmp(state, "syncing") == 0))
+			conn++;
+		else
+			other++;
+	}
+	l = mp_map_get(p, "sessions");
+	if (conn == 0 && l != NULL && l->type == MSGPACK_OBJECT_ARRAY)
+		conn = l->via.array.size;
+	if (port == 0)
+		snprintf(buf, size, "%u connected, %u not (not listening)",
+		    conn, other);
+	else
+		snprintf(buf, size, "%u connected, %u not (port %" PRIu64 ")",
+		    conn, other, port);
+}
+
 /* The status map as aligned "key: value" lines. */
 static int
 status_print(const msgpack_object *res)
@@ -130,6 +167,13 @@ status_print(const msgpack_object *res)
 		status_row(t, "skipped", buf);
 	}
 	status_row(t, "authors", cli_text(res, "authors", buf, sizeof(buf)));
+	if (cli_uint(res, "forks", &skipped) && skipped > 0) {
+		snprintf(buf, sizeof(buf), "%" PRIu64 " (a device signed two "
+		    "entries for one place: see attune verify)", skipped);
+		status_row(t, "forks", buf);
+	}
+	status_peers(mp_map_get(res, "peers"), buf, sizeof(buf));
+	status_row(t, "peers", buf);
 	status_row(t, "socket", cli_text(res, "socket", buf, sizeof(buf)));
 	status_row(t, "data dir", cli_text(res, "data_dir", buf, sizeof(buf)));
 	status_verified(mp_map_get(res, "verified"), buf, sizeof(buf));
