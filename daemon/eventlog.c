@@ -74,6 +74,7 @@ static int	eventlog_count_fork(const struct store_row *, void *);
 static void	eventlog_tip_admit(struct eventlog *, const uint8_t *,
 		    const uint8_t *, size_t);
 static void	eventlog_learn(struct eventlog *, const uint8_t *, size_t);
+static bool	eventlog_payload_ok(const uint8_t *, size_t);
 static int	eventlog_known(struct eventlog *, const struct chain_author *,
 		    const struct envelope *);
 
@@ -98,10 +99,17 @@ eventlog_views(const struct eventlog *el)
 static void
 eventlog_reset_head(struct eventlog *el)
 {
+	uint64_t	cap = (uint64_t)(eventlog_now(el) + EVENTLOG_MAX_SKEW_MS);
+
 	if (chain_copy(&el->tip, &el->views.chain) < 0)
 		fatalx("eventlog: out of memory");
 	el->tip_founded = el->views.has_family;
-	el->last_hlc = el->views.max_hlc;
+	/* Entries from a clock far ahead do not set ours (views keep the
+	 * newest as it was signed). */
+	if (el->views.max_hlc <= cap)
+		el->last_hlc = el->views.max_hlc;
+	else if (el->last_hlc > cap)
+		el->last_hlc = cap;
 }
 
 /*
@@ -602,6 +610,10 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 	}
 	memcpy(p->payload, el->scratch, p->len);
 	sodium_memzero(el->scratch, p->len);
+	if (!eventlog_payload_ok(p->payload, p->len)) {
+		rc = -PROTO_E_MALFORMED;	/* views could not apply it */
+		goto err_free;
+	}
 	k = kinds_peek(p->payload, p->len, NULL);
 	if (!(a != NULL && a->authorised) && !(k == KIND_FAMILY_CREATE &&
 	    e.seq == 1 && !el->tip_founded)) {
@@ -616,7 +628,9 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 		goto err_free;
 	chain_advance(a, &e);
 	eventlog_tip_admit(el, e.author, p->payload, p->len);
-	if (e.hlc_ms > el->last_hlc)
+	/* A peer's clock far ahead must not drag ours along. */
+	if (e.hlc_ms > el->last_hlc &&
+	    (int64_t)e.hlc_ms <= eventlog_now(el) + EVENTLOG_MAX_SKEW_MS)
 		el->last_hlc = e.hlc_ms;
 	el->npending++;
 	return (1);
@@ -624,6 +638,24 @@ err_free:
 	free(p->payload);
 	p->payload = NULL;
 	return (rc);
+}
+
+/* A payload the views can apply: a msgpack map with a str "t". */
+static bool
+eventlog_payload_ok(const uint8_t *payload, size_t len)
+{
+	msgpack_unpacked	 up;
+	const char		*t;
+	size_t			 tlen;
+	bool			 ok;
+
+	msgpack_unpacked_init(&up);
+	ok = mp_unpack(payload, len, &up) == 0 &&
+	    up.data.type == MSGPACK_OBJECT_MAP &&
+	    mp_get_str(&up.data, "t", &t, &tlen, PROTO_MAX_NAME) == MP_FOUND &&
+	    tlen > 0;
+	msgpack_unpacked_destroy(&up);
+	return (ok);
 }
 
 /*
@@ -688,7 +720,7 @@ eventlog_learn(struct eventlog *el, const uint8_t *payload, size_t len)
 	msgpack_unpacked_init(&up);
 	if (xsk == NULL || key == NULL || mp_unpack(payload, len, &up) < 0 ||
 	    mp_get_uint(&up.data, "epoch", &epoch) != MP_FOUND ||
-	    epoch > UINT32_MAX || (keys = mp_map_get(&up.data, "keys")) ==
+	    epoch >= ENV_EPOCH_PRIVATE || (keys = mp_map_get(&up.data, "keys")) ==
 	    NULL || keys->type != MSGPACK_OBJECT_ARRAY ||
 	    crypto_sign_ed25519_pk_to_curve25519(xpk, el->keys->device_pk) ||
 	    crypto_sign_ed25519_sk_to_curve25519(xsk, el->keys->device_sk))

@@ -26,6 +26,8 @@ struct eventlog;
 
 /* Most entries queued for one group commit. */
 #define EVENTLOG_MAX_PENDING	4096
+/* How far ahead of our clock a peer's HLC may move ours. */
+#define EVENTLOG_MAX_SKEW_MS	(60 * 60 * 1000)
 
 /* An append finished: rc is 0 (ve is the new entry) or a PROTO_E_* code. */
 typedef void (*eventlog_done_cb)(void *arg, int rc,

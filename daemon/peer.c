@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "frame.h"
 #include "handshake.h"
+#include "kinds.h"
 #include "mp.h"
 #include "pairing.h"
 #include "peer.h"
@@ -29,7 +30,9 @@
 #define SS_HEADER	crypto_secretstream_xchacha20poly1305_HEADERBYTES
 #define SS_STATE	crypto_secretstream_xchacha20poly1305_state
 
-#define PEER_HANDSHAKE_MS	10000	/* to become ready */
+#define PEER_HANDSHAKE_MS	5000	/* to become ready */
+#define PEER_MAX_HANDSHAKE_FRAME 512	/* hellos, headers, IDENT/AUTH/ACK */
+#define PEER_MAX_HANDSHAKING	16	/* unproven sessions at once */
 #define PEER_HIGH_WATER		(1U << 20)	/* queued bytes: stop pumping */
 #define PEER_BATCH_BYTES	(256U << 10)	/* per EVENTS message */
 #define PEER_MAX_SESSIONS	64
@@ -404,7 +407,8 @@ session_new(struct peers *p, enum hs_role role, const uint8_t key[HS_KEY])
 	s->refs = 1;
 	s->state = PS_HELLO;
 	chain_init(&s->known);
-	frame_reader_init(&s->fr, PEER_MAX_FRAME + SS_ABYTES);
+	/* Until the peer has proved itself, only handshake-sized frames. */
+	frame_reader_init(&s->fr, PEER_MAX_HANDSHAKE_FRAME);
 	uv_tcp_init(p->loop, &s->tcp);
 	s->tcp.data = s;
 	uv_timer_init(p->loop, &s->timer);
@@ -649,12 +653,18 @@ session_frame(struct peer_session *s, uint8_t *body, size_t len)
 	    s->owner->plain, &mlen, &tag, body, len, NULL, 0) != 0)
 		return (-PROTO_E_AUTH);
 	body = s->owner->plain;
+	msgpack_unpacked_init(&up);
 	if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-		session_close(s, s->state == PS_READY ? "peer said goodbye" :
-		    "peer refused");
+		/* The goodbye: an empty array, or an ERROR with the code. */
+		if (peermsg_decode(body, (size_t)mlen, &up, &m) == 0 &&
+		    m.type == PM_ERROR)
+			session_message(s, &m);
+		else
+			session_close(s, s->state == PS_READY ?
+			    "peer said goodbye" : "peer refused");
+		msgpack_unpacked_destroy(&up);
 		return (0);
 	}
-	msgpack_unpacked_init(&up);
 	rc = peermsg_decode(body, (size_t)mlen, &up, &m);
 	if (rc == 0)
 		rc = session_message(s, &m);
@@ -787,6 +797,8 @@ session_ident(struct peer_session *s, const struct peermsg *m)
 			return (-PROTO_E_PERM);
 		if (peers_authorised(s->owner, m->device))
 			return (-PROTO_E_EXISTS);
+		if (kinds_check_name("name", m->name, m->name_len, NULL) < 0)
+			return (-PROTO_E_INVALID);
 		snprintf(s->name, sizeof(s->name), "%.*s", (int)m->name_len,
 		    m->name);
 	} else if (m->join || !peers_authorised(s->owner, m->device))
@@ -912,6 +924,8 @@ session_family(struct peer_session *s, const struct peermsg *m)
 	char		*cause = NULL;
 	int		 rc;
 
+	if (m->epoch >= ENV_EPOCH_PRIVATE)
+		return (-PROTO_E_INVALID);
 	if (s->state == PS_READY) {	/* a further epoch of the family */
 		if (memcmp(m->family_id, p->keys->family_id,
 		    ENV_FAMILY_ID) != 0)
@@ -979,6 +993,7 @@ session_ready(struct peer_session *s)
 
 	uv_timer_stop(&s->timer);
 	s->state = PS_READY;
+	s->fr.max = PEER_MAX_FRAME + SS_ABYTES;
 	if (s->target != NULL) {
 		memcpy(s->target->device, s->device, ENV_PK);
 		s->target->has_device = true;
@@ -991,9 +1006,13 @@ session_ready(struct peer_session *s)
 		session_close(o, "duplicate session");
 	}
 	if (s->target != NULL) {
+		bool	first = s->target->last_ok_ms == 0;
+
 		s->target->attempts = 0;
 		s->target->last_error[0] = '\0';
 		s->target->last_ok_ms = eventlog_now(s->owner->log);
+		if (first && s->target->discovered)
+			peers_save_targets(s->owner);
 	}
 	log_info("peer %u (%s): ready", s->id, s->addr);
 	session_send_heads(s);
@@ -1169,6 +1188,12 @@ session_checked(void *arg, struct sigcheck *sc)
 	s->checking = NULL;
 	if (!s->closing && (rc = session_ingest(s, sc)) < 0)
 		session_error(s, rc);
+	/* Nothing queued: what we have is durable, ask again at once. */
+	if (!s->closing && s->want_heads &&
+	    !eventlog_pending(s->owner->log)) {
+		s->want_heads = false;
+		session_send_heads(s);
+	}
 	sigcheck_free(sc);
 	session_resume(s);
 	session_unref(s);
@@ -1309,6 +1334,18 @@ session_set_addr(struct peer_session *s)
 	}
 }
 
+/* Sessions still in their handshake: strangers cannot hold more. */
+static unsigned
+peers_handshaking(const struct peers *p)
+{
+	const struct peer_session	*s;
+	unsigned			 n = 0;
+
+	for (s = p->sessions; s != NULL; s = s->next)
+		n += s->state != PS_READY;
+	return (n);
+}
+
 static void
 peers_accept_cb(uv_stream_t *server, int status)
 {
@@ -1318,7 +1355,8 @@ peers_accept_cb(uv_stream_t *server, int status)
 
 	if (status < 0)
 		return;
-	if ((s = session_new(p, HS_SERVER, p->net_key)) == NULL) {
+	if (peers_handshaking(p) >= PEER_MAX_HANDSHAKING ||
+	    (s = session_new(p, HS_SERVER, p->net_key)) == NULL) {
 		/* Over the cap: take the connection and drop it. */
 		uv_tcp_init(p->loop, &reject);
 		if (uv_accept(server, (uv_stream_t *)&reject) == 0)
@@ -1545,7 +1583,8 @@ target_resolved_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 	/* Try older epochs' keys on later attempts: the peer may not have
 	 * heard of the newest rotation yet. */
 	const uint8_t		*key = t->join ? t->join_key : p->net_key +
-				    HS_KEY * (t->attempts % (p->nnet ? p->nnet : 1));
+				    HS_KEY * ((t->attempts - 1) % (p->nnet ? p->nnet :
+				    1));
 
 	t->busy = false;
 	if (status < 0 || t->removed || p->closing) {
@@ -1612,12 +1651,18 @@ target_free(struct peer_target *t)
 
 /* ---- persisted static peers: DATA/peers, one HOST:PORT a line ---- */
 
+/*
+ * DATA/peers, one address a line: "HOST:PORT" for a static peer (peers
+ * add, or the inviter's typed address), "seen HOST:PORT" for an address
+ * discovery found a family device at, to re-probe after a restart.
+ */
 static void
 peers_save_targets(struct peers *p)
 {
 	struct peer_target	*t;
 	char			 path[4200], tmp[4300];
 	FILE			*f;
+	int			 bad;
 
 	snprintf(path, sizeof(path), "%s/peers", p->data_dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -1626,32 +1671,63 @@ peers_save_targets(struct peers *p)
 		return;
 	}
 	for (t = p->targets; t != NULL; t = t->next) {
-		if (t->persist && !t->removed)
-			fprintf(f, strchr(t->host, ':') ? "[%s]:%s\n" :
-			    "%s:%s\n", t->host, t->port);
+		if (t->removed || t->join || (!t->persist &&
+		    !(t->discovered && t->last_ok_ms > 0)))
+			continue;
+		fprintf(f, strchr(t->host, ':') ? "%s[%s]:%s\n" : "%s%s:%s\n",
+		    t->persist ? "" : "seen ", t->host, t->port);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0)
+	bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
 		log_warn("peer: cannot save %s", path);
+		unlink(tmp);
+	}
 }
 
 static void
 peers_load_targets(struct peers *p)
 {
-	char	 path[4200], line[128];
-	FILE	*f;
+	struct peer_target	*t;
+	char			 path[4200], line[128], host[64], port[8];
+	const char		*addr;
+	bool			 seen;
+	FILE			*f;
 
 	snprintf(path, sizeof(path), "%s/peers", p->data_dir);
 	if ((f = fopen(path, "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] != '\0' && line[0] != '#')
-			peers_add_target(p, line, false, NULL);
+		seen = strncmp(line, "seen ", 5) == 0;
+		addr = seen ? line + 5 : line;
+		if (addr[0] == '\0' || addr[0] == '#' ||
+		    split_hostport(addr, host, sizeof(host), port,
+		    sizeof(port)) < 0 || target_find(p, host, port) != NULL ||
+		    (t = target_new(p, host, port)) == NULL)
+			continue;
+		t->persist = !seen;
+		t->discovered = seen;
+		t->last_ok_ms = seen ? 1 : 0;	/* keep it on the next save */
+		target_schedule(t, false);
 	}
 	fclose(f);
-	for (struct peer_target *t = p->targets; t != NULL; t = t->next)
-		t->persist = true;
+}
+
+/* When this device last had a session with device (now if it has one). */
+int64_t
+peers_last_seen(const struct peers *p, const uint8_t *device)
+{
+	const struct peer_target	*t;
+	int64_t				 last = 0;
+
+	if (session_with((struct peers *)p, device, NULL) != NULL)
+		return (eventlog_now(p->log));
+	for (t = p->targets; t != NULL; t = t->next) {
+		if (t->has_device && memcmp(t->device, device, ENV_PK) == 0 &&
+		    t->last_ok_ms > last)
+			last = t->last_ok_ms;
+	}
+	return (last);
 }
 
 /* ---- pairing ---- */

@@ -42,6 +42,7 @@ int	peers_join(struct peers *, const char *code, const char *name,
 	    char **cause);
 void	peers_join_found(struct peers *, const char *host, uint16_t port);
 uint16_t peers_port(const struct peers *);
+int64_t	peers_last_seen(const struct peers *, const uint8_t *device);
 void	peers_pack_status(const struct peers *, msgpack_packer *);
 void	peers_key_changed(struct peers *);
 const uint8_t *peers_net_key(const struct peers *);

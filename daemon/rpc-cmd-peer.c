@@ -202,9 +202,12 @@ rpc_cmd_devices(struct daemon *d, struct control_request *req,
 		a = &v->chain.v[i];
 		if (!a->authorised)
 			continue;
-		msgpack_pack_map(pk, 6);
+		msgpack_pack_map(pk, 7);
 		mp_pack_kv_hex(pk, "device", a->pk, ENV_PK);
 		mp_pack_kv_bool(pk, "removed", a->removed);
+		mp_pack_kv_int(pk, "last_seen", memcmp(a->pk,
+		    d->keys.device_pk, ENV_PK) == 0 ? eventlog_now(d->log) :
+		    peers_last_seen(d->peers, a->pk));
 		mp_pack_kv_hex(pk, "fingerprint", a->pk, 8);
 		mp_pack_cstr(pk, "name");
 		mp_pack_cstr(pk, a->member >= 0 ? v->members[a->member].name :
@@ -315,9 +318,11 @@ rpc_cmd_pack_rotate(const struct views *v, const uint8_t *gone,
 		if (!a->authorised || a->removed ||
 		    memcmp(a->pk, gone, ENV_PK) == 0)
 			continue;
-		if (crypto_sign_ed25519_pk_to_curve25519(xpk, a->pk) != 0)
-			memset(xpk, 0, sizeof(xpk));
-		crypto_box_seal(sealed, key, ENV_KEY, xpk);
+		if (crypto_sign_ed25519_pk_to_curve25519(xpk, a->pk) != 0 ||
+		    crypto_box_seal(sealed, key, ENV_KEY, xpk) != 0) {
+			sodium_free(key);
+			return (-PROTO_E_INTERNAL);
+		}
 		msgpack_pack_array(&pk, 2);
 		mp_pack_bin(&pk, a->pk, ENV_PK);
 		mp_pack_bin(&pk, sealed, sizeof(sealed));

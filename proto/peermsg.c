@@ -202,6 +202,6 @@ peermsg_pack_error(msgpack_packer *pk, int code)
 	msgpack_pack_array(pk, 2);
 	msgpack_pack_uint32(pk, PM_ERROR);
 	if (code < 0)
-		code = code < -PROTO_E_COUNT ? PROTO_E_INTERNAL : -code;
+		code = code <= -PROTO_E_COUNT ? PROTO_E_INTERNAL : -code;
 	msgpack_pack_uint32(pk, (uint32_t)code);
 }
