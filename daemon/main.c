@@ -23,6 +23,7 @@
 #include "paths.h"
 #include "rpc-cmd.h"
 #include "rpc.h"
+#include "verify.h"
 
 static noreturn void usage(FILE *, int);
 static void	parse_args(struct daemon_config *, int, char **);
@@ -250,6 +251,7 @@ shutdown_daemon(struct daemon *d)
 	if (d->stopping)
 		return;
 	d->stopping = true;
+	verify_stop_all();
 	eventlog_flush(d->log);
 	peers_close(d->peers);
 	discovery_close(d->disc);

@@ -5,7 +5,10 @@
  *
  *	CREATE TABLE events (
  *	    n      INTEGER PRIMARY KEY,  -- arrival order on this device
- *	    id     BLOB NOT NULL UNIQUE, -- BLAKE2b-256 of env (32 bytes)
+ *	    id     BLOB NOT NULL,        -- BLAKE2b-256 of env (32 bytes);
+ *	                                 -- unique through (author, seq),
+ *	                                 -- which it hashes: no index of
+ *	                                 -- random keys to write
  *	    author BLOB NOT NULL,        -- Ed25519 public key (32 bytes)
  *	    seq    INTEGER NOT NULL,     -- >= 1
  *	    hlc    INTEGER NOT NULL,     -- ms, copied from the envelope
@@ -26,6 +29,8 @@
  * and hlc duplicate what the envelope says, for lookups; readers trust
  * env and treat a disagreement as corruption. Nothing here is plaintext.
  * WAL mode with synchronous=FULL: a commit is durable when it returns.
+ * PRAGMA quick_check runs on every read-only open (the verification
+ * that starts with the daemon, and attune verify), not in the start.
  */
 #ifndef ATTUNE_STORE_H
 #define ATTUNE_STORE_H

@@ -4,6 +4,7 @@
  * nothing it reads can change under it; results reach the loop thread
  * only in the after-work callback.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 #define VERIFY_MAX_RUNNING	4	/* each holds ~150 KB and a thread */
 
 static unsigned	verify_running;	/* loop thread only */
+static atomic_bool verify_stop;		/* set by the loop, read by workers */
 
 struct verify_problem {
 	bool		has_id;
@@ -60,6 +62,13 @@ static void	verify_authorise(struct verify_work *, const struct envelope *,
 static void	verify_pack(struct verify_work *);
 static void	verify_free(struct verify_work *);
 static const uint8_t *verify_key(const struct verify_work *, uint32_t);
+
+/* Ask running verifications to stop soon (shutdown). */
+void
+verify_stop_all(void)
+{
+	atomic_store(&verify_stop, true);
+}
 
 void
 verify_init(struct verify_state *st)
@@ -194,6 +203,10 @@ verify_row(const struct store_row *r, void *arg)
 	size_t			 len;
 	int			 rc;
 
+	if (atomic_load(&verify_stop)) {
+		w->rc = -PROTO_E_BUSY;
+		return (1);		/* ends store_foreach */
+	}
 	w->entries++;
 	if ((rc = envelope_parse(r->env, r->env_len, &e)) < 0) {
 		verify_problem(w, r->id, r->author, r->seq,
@@ -272,7 +285,8 @@ verify_work_cb(uv_work_t *req)
 		free(cause);
 		return;
 	}
-	w->rc = store_foreach(st, verify_row, w);
+	if ((w->rc = store_foreach(st, verify_row, w)) == 1)
+		w->rc = -PROTO_E_BUSY;	/* stopped: the daemon is leaving */
 	if (w->rc == 0)
 		w->rc = store_foreach_fork(st, verify_fork_row, w);
 	store_close(st);

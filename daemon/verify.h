@@ -22,6 +22,7 @@ struct verify_state {
 };
 
 void	verify_init(struct verify_state *);
+void	verify_stop_all(void);
 int	verify_start(uv_loop_t *, const char *db_path, const struct keys *,
 	    struct verify_state *, eventlog_verify_cb, void *arg);
 
