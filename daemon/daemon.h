@@ -27,6 +27,7 @@ struct daemon_config {
 	const char	*peers[DAEMON_MAX_PEERS];
 	int		 npeers;
 	bool		 no_discovery;
+	const char	*notify;		/* command run per reminder */
 };
 
 struct daemon {

@@ -281,6 +281,12 @@ static int	kinds_check_fields(const struct kinds_ctx *,
 static int	kinds_coerce(const struct kind_field *, const msgpack_object *,
 		    msgpack_object *, char **);
 static int	kinds_check_date(const char *, size_t);
+static int	kinds_check_keys(const struct kind_spec *,
+		    const msgpack_object *, char **);
+static int	kinds_set_token(const struct kind_field *, const char *,
+		    size_t, struct field_value *);
+static int	kinds_set_error(const struct kind_field *, const char *,
+		    size_t, char **);
 static int	kinds_enum(const char *const *, const char *, size_t);
 static void	kinds_pack_value(msgpack_packer *, const struct field_value *);
 static void	kinds_values_free(struct field_value *, size_t);
@@ -515,6 +521,61 @@ kinds_check_members(const struct kinds_ctx *c, const struct kind_field *f,
 	return (0);
 }
 
+/* One word of a set into fv->mask (and fv->i). Return 0 or -1. */
+static int
+kinds_set_token(const struct kind_field *f, const char *p, size_t len,
+    struct field_value *fv)
+{
+	int	idx;
+
+	if (f->type == F_DAYS) {
+		if (len == 5 && strncasecmp(p, "daily", 5) == 0)
+			fv->mask |= 0x7f;
+		else if (len == 8 && strncasecmp(p, "weekdays", 8) == 0)
+			fv->mask |= 0x3e;
+		else if (len == 8 && strncasecmp(p, "weekends", 8) == 0)
+			fv->mask |= 0x41;
+		else if ((idx = kinds_weekday(p, len)) >= 0)
+			fv->mask |= 1U << idx;
+		else
+			return (-1);
+		return (0);
+	}
+	if ((idx = kinds_enum(f->enums, p, len)) < 0 ||
+	    (f->type == F_ENUM && fv->mask != 0))
+		return (-1);
+	fv->mask |= 1U << idx;
+	fv->i = idx;
+	return (0);
+}
+
+/* The cause for a word of a set that is not one. */
+static int
+kinds_set_error(const struct kind_field *f, const char *p, size_t len,
+    char **cause)
+{
+	char	list[256] = "";
+	size_t	used = 0, n;
+	int	w;
+
+	if (len > PROTO_MAX_NAME)
+		len = PROTO_MAX_NAME;
+	if (f->type == F_DAYS) {
+		diag_cause(cause, "%s: '%.*s' is not a weekday (try sat, "
+		    "wed, daily, weekdays)", f->name, (int)len, p);
+		return (-PROTO_E_INVALID);
+	}
+	for (n = 0; f->enums[n] != NULL; n++) {
+		w = snprintf(list + used, sizeof(list) - used, "%s%s",
+		    n ? ", " : "", f->enums[n]);
+		if (w > 0 && (size_t)w < sizeof(list) - used)
+			used += (size_t)w;
+	}
+	diag_cause(cause, "%s: '%.*s' is not one of: %s", f->name, (int)len,
+	    p, list);
+	return (-PROTO_E_INVALID);
+}
+
 /*
  * F_ENUM, F_TAGS and F_DAYS: one name, or a set given as an array or as
  * "a,b" (commas or blanks). Return 0 or a negative PROTO_E_* code.
@@ -523,9 +584,9 @@ static int
 kinds_check_set(const struct kind_field *f, const msgpack_object *o,
     struct field_value *fv, char **cause)
 {
-	const char	*s, *end, *p = "";
-	size_t		 len = 0, n, i, nitems = 1;
-	int		 idx;
+	const msgpack_object	*it;
+	const char		*s, *end, *p;
+	size_t			 i, nitems = 1;
 
 	if (f->type != F_ENUM && o->type == MSGPACK_OBJECT_ARRAY)
 		nitems = o->via.array.size;
@@ -534,9 +595,7 @@ kinds_check_set(const struct kind_field *f, const msgpack_object *o,
 		return (-PROTO_E_INVALID);
 	}
 	for (i = 0; i < nitems; i++) {
-		const msgpack_object *it = o->type == MSGPACK_OBJECT_ARRAY ?
-		    &o->via.array.ptr[i] : o;
-
+		it = o->type == MSGPACK_OBJECT_ARRAY ? &o->via.array.ptr[i] : o;
 		if (it->type != MSGPACK_OBJECT_STR ||
 		    it->via.str.size > PROTO_MAX_NAME * 2) {
 			diag_cause(cause, "%s: expected a string", f->name);
@@ -549,55 +608,15 @@ kinds_check_set(const struct kind_field *f, const msgpack_object *o,
 				p++;
 			for (s = p; s < end && *s != ',' && *s != ' '; s++)
 				;
-			if ((len = (size_t)(s - p)) == 0)
-				continue;
-			if (f->type == F_DAYS) {
-				if (len == 5 && strncasecmp(p, "daily", 5) == 0)
-					fv->mask |= 0x7f;
-				else if (len == 8 &&
-				    strncasecmp(p, "weekdays", 8) == 0)
-					fv->mask |= 0x3e;
-				else if (len == 8 &&
-				    strncasecmp(p, "weekends", 8) == 0)
-					fv->mask |= 0x41;
-				else if ((idx = kinds_weekday(p, len)) >= 0)
-					fv->mask |= 1U << idx;
-				else
-					goto bad;
-				continue;
-			}
-			if ((idx = kinds_enum(f->enums, p, len)) < 0 ||
-			    (f->type == F_ENUM && fv->mask != 0))
-				goto bad;
-			fv->mask |= 1U << idx;
-			fv->i = idx;
+			if (s > p && kinds_set_token(f, p, (size_t)(s - p),
+			    fv) < 0)
+				return (kinds_set_error(f, p, (size_t)(s - p),
+				    cause));
 		}
 	}
 	if (fv->mask != 0)
 		return (0);
 	diag_cause(cause, "%s: must not be empty", f->name);
-	return (-PROTO_E_INVALID);
-bad:
-	if (f->type == F_DAYS) {
-		diag_cause(cause, "%s: '%.*s' is not a weekday (try sat, "
-		    "wed, daily, weekdays)", f->name, (int)len, p);
-		return (-PROTO_E_INVALID);
-	}
-	n = 0;
-	{
-		char	list[256] = "";
-		size_t	used = 0;
-
-		for (n = 0; f->enums[n] != NULL; n++) {
-			int w = snprintf(list + used, sizeof(list) - used,
-			    "%s%s", n ? ", " : "", f->enums[n]);
-			if (w > 0 && (size_t)w < sizeof(list) - used)
-				used += (size_t)w;
-		}
-		diag_cause(cause, "%s: '%.*s' is not one of: %s", f->name,
-		    (int)(len > PROTO_MAX_NAME ? PROTO_MAX_NAME : len), p,
-		    list);
-	}
 	return (-PROTO_E_INVALID);
 }
 
@@ -914,6 +933,36 @@ kinds_cross_check(enum kind k, struct field_value *vals, size_t n,
 	return (0);
 }
 
+/* Every key of the input (but "t") must be a field of the kind. */
+static int
+kinds_check_keys(const struct kind_spec *spec, const msgpack_object *in,
+    char **cause)
+{
+	const struct kind_field	*f;
+	uint32_t		 i;
+
+	for (i = 0; i < in->via.map.size; i++) {
+		const msgpack_object	*key = &in->via.map.ptr[i].key;
+
+		if (mp_str_eq(key, "t"))
+			continue;
+		for (f = spec->fields; f->name != NULL; f++) {
+			if (mp_str_eq(key, f->name))
+				break;
+		}
+		if (f->name == NULL) {
+			diag_cause(cause, "%s has no field '%.*s'", spec->name,
+			    key->type == MSGPACK_OBJECT_STR &&
+			    key->via.str.size <= PROTO_MAX_NAME ?
+			    (int)key->via.str.size : 1,
+			    key->type == MSGPACK_OBJECT_STR ?
+			    key->via.str.ptr : "?");
+			return (-PROTO_E_INVALID);
+		}
+	}
+	return (0);
+}
+
 /*
  * Validate a client's append input {t: kind, ...} and pack the payload
  * to store into out. Return 0 or a negative PROTO_E_* code with *cause.
@@ -943,25 +992,8 @@ kinds_build(const struct views *v, const msgpack_object *in, int64_t now_ms,
 		    (int)tlen, t);
 		return (-PROTO_E_INVALID);
 	}
-	for (i = 0; i < in->via.map.size; i++) {
-		const msgpack_object	*key = &in->via.map.ptr[i].key;
-
-		if (mp_str_eq(key, "t"))
-			continue;
-		for (f = spec->fields; f->name != NULL; f++) {
-			if (mp_str_eq(key, f->name))
-				break;
-		}
-		if (f->name == NULL) {
-			diag_cause(cause, "%s has no field '%.*s'", spec->name,
-			    key->type == MSGPACK_OBJECT_STR &&
-			    key->via.str.size <= PROTO_MAX_NAME ?
-			    (int)key->via.str.size : 1,
-			    key->type == MSGPACK_OBJECT_STR ?
-			    key->via.str.ptr : "?");
-			return (-PROTO_E_INVALID);
-		}
-	}
+	if ((rc = kinds_check_keys(spec, in, cause)) < 0)
+		return (rc);
 	memset(vals, 0, sizeof(vals));
 	for (f = spec->fields; f->name != NULL; f++) {
 		o = mp_map_get(in, f->name);

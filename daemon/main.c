@@ -23,6 +23,7 @@
 #include "paths.h"
 #include "rpc-cmd.h"
 #include "rpc.h"
+#include "reminders.h"
 #include "verify.h"
 
 static noreturn void usage(FILE *, int);
@@ -58,6 +59,8 @@ usage(FILE *f, int status)
 "                         \"off\": accept none)\n"
 "      --peer HOST:PORT   a peer to sync with, repeatable\n"
 "      --no-discovery     do not announce or listen for LAN beacons\n"
+"      --notify CMD       run CMD with each reminder's text as its argument\n"
+"                         (default $ATTUNE_NOTIFY; e.g. notify-send)\n"
 "  -h, --help             this help\n"
 "  -V, --version          print the version\n"
 "\n"
@@ -90,6 +93,7 @@ parse_args(struct daemon_config *cfg, int argc, char **argv)
 		{ "listen", required_argument, NULL, 'L' },
 		{ "peer", required_argument, NULL, 'P' },
 		{ "no-discovery", no_argument, NULL, 'N' },
+		{ "notify", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -136,6 +140,9 @@ parse_args(struct daemon_config *cfg, int argc, char **argv)
 		case 'N':
 			cfg->no_discovery = true;
 			break;
+		case 'n':
+			cfg->notify = optarg;
+			break;
 		case 'h':
 			usage(stdout, 0);
 		case 'V':
@@ -146,6 +153,8 @@ parse_args(struct daemon_config *cfg, int argc, char **argv)
 			usage(stderr, 2);
 		}
 	}
+	if (cfg->notify == NULL)
+		cfg->notify = getenv("ATTUNE_NOTIFY");
 	if (optind != argc) {
 		fprintf(stderr, "attuned: unexpected argument '%s'\n",
 		    argv[optind]);
@@ -253,6 +262,7 @@ shutdown_daemon(struct daemon *d)
 	d->stopping = true;
 	verify_stop_all();
 	eventlog_flush(d->log);
+	reminders_stop();
 	peers_close(d->peers);
 	discovery_close(d->disc);
 	d->disc = NULL;
@@ -341,6 +351,8 @@ start(struct daemon *d, char **cause)
 	eventlog_set_fork_cb(d->log, fork_cb, d);
 	if ((rc = control_listen(d->loop, d->cfg.socket_path,
 	    rpc_cmd_dispatch, d, &d->ctl, cause)) < 0)
+		return (rc);
+	if ((rc = reminders_start(d, d->cfg.notify, cause)) < 0)
 		return (rc);
 	uv_prepare_init(d->loop, &d->flush);
 	d->flush.data = d;

@@ -90,4 +90,32 @@ int	rpc_cmd_subscribe(struct daemon *, struct control_request *,
 int	rpc_cmd_verify(struct daemon *, struct control_request *,
 	    msgpack_packer *, char **);
 
+/* rpc-cmd-views.c */
+int	rpc_cmd_complete(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_entry(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_feelings(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_goals(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_kid_show(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_plans(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_prompt(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_reminders(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_repairs(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_today(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_twoxten(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_week(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+int	rpc_cmd_words(struct daemon *, struct control_request *,
+	    msgpack_packer *, char **);
+
 #endif

@@ -197,7 +197,9 @@ feel_count(const struct views *v, const struct views_clock *c, int who,
 static bool
 feel_flag(const struct views *v, int who, const struct feel_count *fc)
 {
-	uint64_t	low = fc->zone[VIEWS_ZONE_RED] + fc->zone[VIEWS_ZONE_BLUE];
+	uint64_t	low;
+
+	low = fc->zone[VIEWS_ZONE_RED] + fc->zone[VIEWS_ZONE_BLUE];
 
 	return (who >= 0 && v->members[who].kid && fc->total >= FEEL_FLAG_MIN &&
 	    low * 2 > fc->total);

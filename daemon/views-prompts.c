@@ -153,6 +153,8 @@ struct prompt_pick {
 static enum prompt_cat	prompt_situation(const struct views *,
 			    const struct views_clock *, int, char *, size_t);
 static bool	prompt_fits(int, int, int);
+static size_t	prompt_pool(const struct views *, enum prompt_cat, int,
+		    struct prompt_pick *, size_t);
 static uint64_t	prompt_hash(uint64_t, const uint8_t *, int64_t);
 
 size_t
@@ -222,27 +224,21 @@ prompt_situation(const struct views *v, const struct views_clock *c, int kid,
 }
 
 /*
- * A question for kid (-1: for anyone): {text, category, ages, source,
- * id, kid, age, why}. Return 0, or -PROTO_E_NOTFOUND when nothing fits.
+ * The questions that fit: built-in ones of the category for age (-1:
+ * any), and for "general" the family's own. Return how many (at most
+ * max).
  */
-int
-views_pack_prompt(const struct views *v, const struct views_clock *c,
-    int kid, uint64_t seed, msgpack_packer *pk, char **cause)
+static size_t
+prompt_pool(const struct views *v, enum prompt_cat cat, int age,
+    struct prompt_pick *pool, size_t max)
 {
-	static struct prompt_pick	 pool[PROMPT_MAX_POOL];
-	struct views_iter		 it;
-	struct views_eff		 eff;
-	const struct prompt_pick	*p;
-	enum prompt_cat			 cat;
-	const char			*s;
-	size_t				 n = 0, i, len;
-	char				 why[128], ages[16];
-	int				 age = -1, lo, hi;
+	struct views_iter	 it;
+	struct views_eff	 eff;
+	const char		*s;
+	size_t			 n = 0, i, len;
+	int			 lo, hi;
 
-	if (kid >= 0)
-		age = views_age(v->members[kid].born, c->now, NULL);
-	cat = prompt_situation(v, c, kid, why, sizeof(why));
-	for (i = 0; i < PROMPT_NBANK && n < PROMPT_MAX_POOL; i++) {
+	for (i = 0; i < PROMPT_NBANK && n < max; i++) {
 		if (prompt_bank[i].cat != cat || !prompt_fits(age,
 		    prompt_bank[i].lo, prompt_bank[i].hi))
 			continue;
@@ -252,8 +248,7 @@ views_pack_prompt(const struct views *v, const struct views_clock *c,
 		pool[n++].hi = prompt_bank[i].hi;
 	}
 	views_iter_init(&it, v, KIND_BIT(KIND_PROMPT_ADD), 0, 0, -1);
-	while (cat == PROMPT_GENERAL && n < PROMPT_MAX_POOL &&
-	    views_iter_next(&it)) {
+	while (cat == PROMPT_GENERAL && n < max && views_iter_next(&it)) {
 		lo = 0;
 		hi = 99;
 		if (views_eff_open(v, it.ve, &eff) == 0 &&
@@ -267,6 +262,30 @@ views_pack_prompt(const struct views *v, const struct views_clock *c,
 		pool[n].lo = lo;
 		pool[n++].hi = hi;
 	}
+	return (n);
+}
+
+/*
+ * A question for kid (-1: for anyone): {text, category, ages, source,
+ * id, kid, age, why}. Return 0, or -PROTO_E_NOTFOUND when nothing fits.
+ */
+int
+views_pack_prompt(const struct views *v, const struct views_clock *c,
+    int kid, uint64_t seed, msgpack_packer *pk, char **cause)
+{
+	static struct prompt_pick	 pool[PROMPT_MAX_POOL];
+	struct views_eff		 eff;
+	const struct prompt_pick	*p;
+	enum prompt_cat			 cat;
+	const char			*s;
+	size_t				 n, len;
+	char				 why[128], ages[16];
+	int				 age = -1;
+
+	if (kid >= 0)
+		age = views_age(v->members[kid].born, c->now, NULL);
+	cat = prompt_situation(v, c, kid, why, sizeof(why));
+	n = prompt_pool(v, cat, age, pool, PROMPT_MAX_POOL);
 	if (n == 0) {
 		diag_cause(cause, "no question fits");
 		return (-PROTO_E_NOTFOUND);

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "mp.h"
 #include "views.h"
@@ -19,6 +20,12 @@
 static void	rem_hex(char *, const uint8_t *);
 static void	rem_text(const struct views *, const struct view_entry *,
 		    const char *, char *, size_t);
+static size_t	rem_slots(const struct views *, const struct views_clock *,
+		    const char *, struct views_reminder *, size_t);
+static size_t	rem_twoxten(const struct views *, const struct views_clock *,
+		    const char *, struct views_reminder *, size_t);
+static size_t	rem_repairs(const struct views *, const struct views_clock *,
+		    struct views_reminder *, size_t);
 
 /* The first 16 hex digits of an id. */
 static void
@@ -45,23 +52,18 @@ rem_text(const struct views *v, const struct view_entry *ve, const char *key,
 	views_eff_close(&eff);
 }
 
-/*
- * The reminders pending at c->now into out (at most max), oldest due
- * first. Return how many.
- */
-size_t
-views_reminders(const struct views *v, const struct views_clock *c,
-    struct views_reminder *out, size_t max)
+/* Today's planned 1:1s from an hour before until done or the day ends. */
+static size_t
+rem_slots(const struct views *v, const struct views_clock *c,
+    const char *date, struct views_reminder *out, size_t max)
 {
 	struct views_slot	 slots[REM_MAX_SLOTS];
-	const struct view_entry	*open[REM_MAX_REPAIRS];
-	struct views_run	 r;
 	struct views_reminder	*rm;
-	char			 hex[17], date[16], what[64], hhmm[8];
-	size_t			 ns, nr, i, n = 0;
-	int64_t			 t, evening;
+	char			 hex[17], hhmm[8];
+	size_t			 ns, i, n = 0;
+	time_t			 tt;
+	struct tm		 tm;
 
-	views_date(date, sizeof(date), c->now);
 	ns = views_slots(v, c, -1, c->today, c->tomorrow, slots,
 	    REM_MAX_SLOTS);
 	for (i = 0; i < ns && n < max; i++) {
@@ -71,17 +73,10 @@ views_reminders(const struct views *v, const struct views_clock *c,
 		rm = &out[n++];
 		memset(rm, 0, sizeof(*rm));
 		rem_hex(hex, slots[i].plan->id);
-		t = slots[i].at;
-		snprintf(hhmm, sizeof(hhmm), "%02d:%02d",
-		    (int)((t - c->today) / 60000 / 60),
-		    (int)((t - c->today) / 60000 % 60));
-		{
-			time_t		tt = (time_t)(t / 1000);
-			struct tm	tm;
-
-			if (localtime_r(&tt, &tm) != NULL)
-				strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
-		}
+		tt = (time_t)(slots[i].at / 1000);
+		if (localtime_r(&tt, &tm) == NULL ||
+		    strftime(hhmm, sizeof(hhmm), "%H:%M", &tm) == 0)
+			snprintf(hhmm, sizeof(hhmm), "?");
 		snprintf(rm->key, sizeof(rm->key), "one-on-one:%s:%s:%s", hex,
 		    date, hhmm);
 		rm->kind = "one-on-one";
@@ -93,7 +88,21 @@ views_reminders(const struct views *v, const struct views_clock *c,
 		    slots[i].by >= 0 ? ", " : "", slots[i].by >= 0 ?
 		    v->members[slots[i].by].name : "");
 	}
-	evening = views_day_at(c->today, REM_EVENING_MIN);
+	return (n);
+}
+
+/* 2x10 runs on track whose day is not logged by the evening. */
+static size_t
+rem_twoxten(const struct views *v, const struct views_clock *c,
+    const char *date, struct views_reminder *out, size_t max)
+{
+	struct views_run	 r;
+	struct views_reminder	*rm;
+	char			 hex[17];
+	int64_t			 evening = views_day_at(c->today,
+				    REM_EVENING_MIN);
+	size_t			 i, n = 0;
+
 	for (i = 0; i < v->nmembers && n < max && c->now >= evening; i++) {
 		if (!v->members[i].kid || !views_twoxten_run(v, c, (int)i,
 		    &r) || strcmp(r.state, "on_track") != 0 ||
@@ -110,6 +119,19 @@ views_reminders(const struct views *v, const struct views_clock *c,
 		snprintf(rm->text, sizeof(rm->text), "2x10 with %s: day %d of "
 		    "10 is not logged yet", v->members[i].name, r.today);
 	}
+	return (n);
+}
+
+/* Repairs open for 48 hours or more: once each. */
+static size_t
+rem_repairs(const struct views *v, const struct views_clock *c,
+    struct views_reminder *out, size_t max)
+{
+	const struct view_entry	*open[REM_MAX_REPAIRS];
+	struct views_reminder	*rm;
+	char			 hex[17], what[64];
+	size_t			 nr, i, n = 0;
+
 	nr = views_open_repairs(v, c, -1, open, REM_MAX_REPAIRS);
 	for (i = 0; i < nr && n < max; i++) {
 		if (c->now - open[i]->at < VIEWS_REPAIR_FLAG_MS)
@@ -127,5 +149,23 @@ views_reminders(const struct views *v, const struct views_clock *c,
 		    v->members[rm->kid].name : "a kid",
 		    (long long)((c->now - open[i]->at) / VIEWS_HOUR_MS), what);
 	}
+	return (n);
+}
+
+/*
+ * The reminders pending at c->now into out (at most max): 1:1s, then
+ * 2x10 days, then repairs. Return how many.
+ */
+size_t
+views_reminders(const struct views *v, const struct views_clock *c,
+    struct views_reminder *out, size_t max)
+{
+	char	date[16];
+	size_t	n;
+
+	views_date(date, sizeof(date), c->now);
+	n = rem_slots(v, c, date, out, max);
+	n += rem_twoxten(v, c, date, out + n, max - n);
+	n += rem_repairs(v, c, out + n, max - n);
 	return (n);
 }

@@ -24,6 +24,7 @@ struct repair_rec {
 
 static size_t	repair_collect(const struct views *, int kid,
 		    struct repair_rec **);
+static void	repair_done_of(const struct views *, struct repair_rec *);
 static int	repair_cmp(const void *, const void *);
 static void	repair_pack(const struct views *, const struct views_clock *,
 		    const struct repair_rec *, msgpack_packer *);
@@ -40,54 +41,68 @@ static size_t
 repair_collect(const struct views *v, int kid, struct repair_rec **out)
 {
 	struct views_iter	 it;
-	struct views_eff	 eff, deff;
+	struct views_eff	 eff;
 	struct repair_rec	*r = NULL, *nr;
-	size_t			 n = 0, cap = 0, first, nl, i;
-	bool			 match;
+	size_t			 n = 0, cap = 0;
+	bool			 match, repaired;
 
 	*out = NULL;
 	views_iter_init(&it, v, KIND_BIT(KIND_REPAIR), 0, 0, -1);
 	while (views_iter_next(&it)) {
-		if (views_eff_open(v, it.ve, &eff) < 0) {
+		repaired = (it.flags & VIEW_K_REPAIRED) != 0;
+		/* Read the payload only when the key cannot tell. */
+		if (it.amended || (kid >= 0 && it.who != kid)) {
+			if (!it.amended && !(it.flags & VIEW_K_MULTI))
+				continue;
+			if (views_eff_open(v, it.ve, &eff) < 0) {
+				views_eff_close(&eff);
+				continue;
+			}
+			match = kid < 0 || it.who == kid ||
+			    views_eff_has_member(v, &eff, "kids", kid);
+			repaired = views_eff_bool(&eff, "repaired", false);
 			views_eff_close(&eff);
-			continue;
+			if (!match)
+				continue;
 		}
-		match = kid < 0 || it.who == kid ||
-		    views_eff_has_member(v, &eff, "kids", kid);
-		if (match && n == cap) {
+		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			if ((nr = reallocarray(r, cap, sizeof(*r))) == NULL)
-				match = false;
-			else
-				r = nr;
+				break;
+			r = nr;
 		}
-		if (match) {
-			memset(&r[n], 0, sizeof(r[n]));
-			r[n].ve = it.ve;
-			r[n].opened = it.at;
-			if (views_eff_bool(&eff, "repaired", false))
-				r[n].repaired = it.at;
-			nl = views_links(v, it.ve->id, &first);
-			for (i = 0; i < nl; i++) {
-				const struct view_entry *d =
-				    v->links[first + i].ve;
-
-				if (d->kind != KIND_REPAIR_DONE ||
-				    views_retracted(v, d) != NULL)
-					continue;
-				if (views_eff_open(v, d, &deff) == 0) {
-					r[n].done = d;
-					r[n].repaired = views_eff_time(d,
-					    &deff, "at");
-				}
-				views_eff_close(&deff);
-			}
-			n++;
-		}
-		views_eff_close(&eff);
+		memset(&r[n], 0, sizeof(r[n]));
+		r[n].ve = it.ve;
+		r[n].opened = it.at;
+		if (repaired)
+			r[n].repaired = it.at;
+		repair_done_of(v, &r[n]);
+		n++;
 	}
 	*out = r;
 	return (n);
+}
+
+/* The newest live repair.done of r, if any: r->done and r->repaired. */
+static void
+repair_done_of(const struct views *v, struct repair_rec *r)
+{
+	struct views_eff	 deff;
+	size_t			 first, nl, i;
+
+	nl = views_links(v, r->ve->id, &first);
+	for (i = 0; i < nl; i++) {
+		const struct view_entry	*d = v->links[first + i].ve;
+
+		if (d->kind != KIND_REPAIR_DONE ||
+		    views_retracted(v, d) != NULL)
+			continue;
+		if (views_eff_open(v, d, &deff) == 0) {
+			r->done = d;
+			r->repaired = views_eff_time(d, &deff, "at");
+		}
+		views_eff_close(&deff);
+	}
 }
 
 /* Open first, oldest first; then repaired, newest repair first. */

@@ -209,9 +209,8 @@ views_slots(const struct views *v, const struct views_clock *c, int kid,
     int64_t from, int64_t to, struct views_slot *out, size_t max)
 {
 	struct plan_rec		*p;
-	struct views_iter	 it;
-	size_t			 np, n = 0, i, k, done;
-	int64_t			 day, at, wk;
+	size_t			 np, n = 0, i;
+	int64_t			 day, at;
 	int			 d;
 
 	np = week_plans(v, kid, &p);
@@ -388,39 +387,35 @@ int
 views_streak(const struct views *v, const struct views_clock *c, int kid)
 {
 	struct views_iter	 it;
-	int64_t			*weeks = NULL, *nw, wk;
+	int64_t			*ats = NULL, *na, wk;
 	size_t			 n = 0, cap = 0, i;
 	int			 streak = 0;
 
-	views_iter_init(&it, v, KIND_BIT(KIND_ONE_ON_ONE), 0, 0, kid);
+	views_iter_init(&it, v, KIND_BIT(KIND_ONE_ON_ONE), 0, c->next_week,
+	    kid);
+	it.from = INT64_MIN;
 	while (views_iter_next(&it)) {
-		if (it.at >= c->next_week)
-			continue;
-		wk = views_week_of(c->week_start, it.at);
-		if (n > 0 && weeks[n - 1] == wk)
-			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			if ((nw = reallocarray(weeks, cap, sizeof(*nw))) ==
-			    NULL)
+			if ((na = reallocarray(ats, cap, sizeof(*na))) == NULL)
 				break;
-			weeks = nw;
+			ats = na;
 		}
-		weeks[n++] = wk;
+		ats[n++] = it.at;
 	}
 	if (n > 0)
-		qsort(weeks, n, sizeof(*weeks), week_ms_cmp);
+		qsort(ats, n, sizeof(*ats), week_ms_cmp);
 	/* Newest first: this week (if it has one), then back, no gap. */
 	i = n;
 	for (wk = c->week; i > 0; wk = views_day_add(wk, -7)) {
-		while (i > 0 && weeks[i - 1] > wk)
-			i--;
-		if (i > 0 && weeks[i - 1] == wk)
+		if (ats[i - 1] >= wk) {
 			streak++;
-		else if (wk != c->week)
+			while (i > 0 && ats[i - 1] >= wk)
+				i--;
+		} else if (wk != c->week)
 			break;
 	}
-	free(weeks);
+	free(ats);
 	return (streak);
 }
 
@@ -444,7 +439,7 @@ views_pack_week_kid(const struct views *v, const struct views_clock *c,
 	struct parent_sum	 sums[WEEK_MAX_PARENTS];
 	struct views_iter	 it;
 	size_t			 ns, np, i;
-	uint64_t		 count, minutes, done = 0, due = 0, missed = 0;
+	uint64_t		 count, minutes, due = 0, missed = 0;
 	uint32_t		 nsess = 0;
 
 	ns = views_slots(v, c, kid, c->week, c->next_week, slots,
@@ -456,8 +451,6 @@ views_pack_week_kid(const struct views *v, const struct views_clock *c,
 			missed++;
 		else if (strcmp(slots[i].state, "done") != 0)
 			due++;
-		else
-			done++;
 	}
 	if (ns == 0 && count == 0) {
 		if (c->now >= c->next_week)
@@ -499,7 +492,6 @@ views_pack_week_kid(const struct views *v, const struct views_clock *c,
 		week_pack_session(v, pk, it.ve, it.at);
 	mp_pack_cstr(pk, "by_parent");
 	week_pack_sums(v, pk, sums, np);
-	(void)done;
 }
 
 /* Balance between parents: {kid, week: [...], month: [...]}. */
@@ -536,7 +528,7 @@ views_pack_plans(const struct views *v, const struct views_clock *c,
 	struct plan_rec	*p;
 	size_t		 np, i;
 	uint32_t	 n = 0;
-	char		 hhmm[8];
+	char		 hhmm[16];
 
 	np = week_plans(v, kid, &p);
 	for (i = 0; i < np; i++)

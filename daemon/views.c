@@ -15,7 +15,11 @@
 #include "views.h"
 
 static int	views_add_member(struct views *, const struct view_member *);
-static int	views_insert_entry(struct views *, struct view_entry *);
+static int	views_insert_entry(struct views *, struct view_entry *,
+		    uint8_t);
+static uint8_t	views_key_flags(enum kind, const msgpack_object *);
+static void	views_lead(struct views *, enum kind, const msgpack_object *,
+		    const struct view_entry *);
 static void	views_apply_kind(struct views *, const struct envelope *,
 		    enum kind, const msgpack_object *, struct view_entry *);
 static void	views_copy_name(char *dst, size_t size,
@@ -33,6 +37,7 @@ static int	views_link_cmp(const struct views *, size_t,
 static int	views_eff_merge(struct views_eff *, const struct view_entry *);
 static bool	views_eff_key(const msgpack_object *, char *);
 static bool	views_hex_prefix(const uint8_t *, const char *, size_t);
+static bool	views_maybe_linked(const struct views *, uint16_t);
 
 void
 views_init(struct views *v)
@@ -51,6 +56,7 @@ views_finish(struct views *v)
 	for (i = 0; i < v->nentries; i++)
 		free(v->entries[i]);
 	free(v->entries);
+	free(v->keys);
 	free(v->links);
 	free(v->members);
 	chain_finish(&v->chain);
@@ -82,11 +88,15 @@ views_entry_cmp(const struct view_entry *a, const struct view_entry *b)
 	return (memcmp(a->id, b->id, ENV_ID));
 }
 
-/* Insert in (hlc, id) order; appends, the common case, cost O(1). */
+/*
+ * Insert in (hlc, id) order, with its key at the same index; appends,
+ * the common case, cost O(1).
+ */
 static int
-views_insert_entry(struct views *v, struct view_entry *ve)
+views_insert_entry(struct views *v, struct view_entry *ve, uint8_t flags)
 {
 	struct view_entry	**ne;
+	struct view_key		 *nk;
 	size_t			  lo, hi, mid;
 
 	if (v->nentries == v->capentries) {
@@ -95,6 +105,9 @@ views_insert_entry(struct views *v, struct view_entry *ve)
 		if ((ne = realloc(v->entries, cap * sizeof(*ne))) == NULL)
 			return (-PROTO_E_INTERNAL);
 		v->entries = ne;
+		if ((nk = realloc(v->keys, cap * sizeof(*nk))) == NULL)
+			return (-PROTO_E_INTERNAL);
+		v->keys = nk;
 		v->capentries = cap;
 	}
 	lo = 0;
@@ -109,10 +122,62 @@ views_insert_entry(struct views *v, struct view_entry *ve)
 			hi = mid;
 	}
 	memmove(&v->entries[lo + 1], &v->entries[lo],
-	    (v->nentries - lo) * sizeof(*ne));
+	    (v->nentries - lo) * sizeof(*v->entries));
+	memmove(&v->keys[lo + 1], &v->keys[lo],
+	    (v->nentries - lo) * sizeof(*v->keys));
 	v->entries[lo] = ve;
+	v->keys[lo].at = ve->at;
+	v->keys[lo].subject = ve->subject;
+	v->keys[lo].kind = (uint8_t)(ve->kind < 256 ? ve->kind : KIND_OTHER);
+	v->keys[lo].flags = flags;
+	v->keys[lo].idh = (uint16_t)(ve->id[0] << 8 | ve->id[1]);
 	v->nentries++;
 	return (0);
+}
+
+/*
+ * Keep v->max_lead: an entry's time past its hlc, or an amend's new time
+ * past its target's hlc (unbounded when the target is not here yet: the
+ * HLC only says the target's is lower).
+ */
+static void
+views_lead(struct views *v, enum kind k, const msgpack_object *map,
+    const struct view_entry *ve)
+{
+	const struct view_entry	*target;
+	const msgpack_object	*fields;
+	const uint8_t		*id;
+	int64_t			 at, lead = ve->at - (int64_t)ve->hlc;
+
+	if (k == KIND_AMEND && (fields = mp_map_get(map, "fields")) != NULL &&
+	    mp_get_int(fields, "at", &at) == MP_FOUND &&
+	    mp_get_bin(map, "target", &id, ENV_ID) == MP_FOUND) {
+		if ((target = views_entry_by_id(v, id)) == NULL)
+			lead = INT64_MAX / 4;
+		else if (at - (int64_t)target->hlc > lead)
+			lead = at - (int64_t)target->hlc;
+	}
+	if (lead > v->max_lead)
+		v->max_lead = lead;
+}
+
+/* The VIEW_K_* flags of a payload. */
+static uint8_t
+views_key_flags(enum kind k, const msgpack_object *map)
+{
+	const msgpack_object	*o;
+	uint8_t			 f = 0;
+	bool			 b;
+
+	if (((o = mp_map_get(map, "kids")) != NULL &&
+	    o->type == MSGPACK_OBJECT_ARRAY) ||
+	    ((o = mp_map_get(map, "parents")) != NULL &&
+	    o->type == MSGPACK_OBJECT_ARRAY))
+		f |= VIEW_K_MULTI;
+	if (k == KIND_REPAIR && mp_get_bool(map, "repaired", &b) == MP_FOUND &&
+	    b)
+		f |= VIEW_K_REPAIRED;
+	return (f);
 }
 
 /* Copy a str field (from any peer: never trust its length) into dst. */
@@ -199,7 +264,8 @@ views_apply_kind(struct views *v, const struct envelope *e, enum kind k,
 /*
  * Apply one verified, decrypted entry. The caller has checked the chain;
  * here the author's head advances. An unknown kind is kept as it is.
- * *out (if not NULL) gets the new entry. Return 0 or a negative PROTO_E_* code (nothing applied).
+ * *out (if not NULL) gets the new entry. Return 0 or a negative
+ * PROTO_E_* code (nothing applied).
  */
 int
 views_apply(struct views *v, const struct envelope *e,
@@ -238,10 +304,12 @@ views_apply(struct views *v, const struct envelope *e,
 		ve->at = (int64_t)e->hlc_ms;
 	memcpy(ve->payload, payload, len);
 	views_apply_kind(v, e, k, &up.data, ve);
-	if ((rc = views_insert_entry(v, ve)) < 0) {
+	if ((rc = views_insert_entry(v, ve, views_key_flags(k,
+	    &up.data))) < 0) {
 		free(ve);
 		goto out;
 	}
+	views_lead(v, k, &up.data, ve);
 	if (k < 32 && (KIND_BIT(k) & KINDS_LINKS) &&
 	    views_add_link(v, &up.data, ve) < 0)
 		log_warnx("views: out of memory for a link; views may miss "
@@ -363,6 +431,7 @@ views_add_link(struct views *v, const msgpack_object *map,
 	struct view_link	*nl;
 	const uint8_t		*target;
 	size_t			 lo = 0, hi = v->nlinks, mid;
+	uint16_t		 idh;
 
 	if (mp_get_bin(map, views_link_key(ve->kind), &target, ENV_ID) !=
 	    MP_FOUND)
@@ -387,6 +456,8 @@ views_add_link(struct views *v, const msgpack_object *map,
 	memcpy(v->links[lo].target, target, ENV_ID);
 	v->links[lo].ve = ve;
 	v->nlinks++;
+	idh = (uint16_t)(target[0] << 8 | target[1]);
+	v->linkmap[idh >> 3] |= (uint8_t)(1U << (idh & 7));
 	return (0);
 }
 
@@ -400,7 +471,7 @@ views_links(const struct views *v, const uint8_t *target, size_t *first)
 	size_t	lo = 0, hi = v->nlinks, mid, n;
 
 	*first = 0;
-	if (v->nlinks == 0)
+	if (!views_maybe_linked(v, (uint16_t)(target[0] << 8 | target[1])))
 		return (0);
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -414,6 +485,13 @@ views_links(const struct views *v, const uint8_t *target, size_t *first)
 	    memcmp(v->links[lo + n].target, target, ENV_ID) == 0; n++)
 		;
 	return (n);
+}
+
+/* Might an entry whose id starts with idh have links? (No: it has none.) */
+static bool
+views_maybe_linked(const struct views *v, uint16_t idh)
+{
+	return ((v->linkmap[idh >> 3] & (1U << (idh & 7))) != 0);
 }
 
 /* The retract entry that withdrew ve, or NULL. */
@@ -718,12 +796,27 @@ void
 views_iter_init(struct views_iter *it, const struct views *v,
     uint32_t kinds, int64_t from, int64_t to, int subject)
 {
+	size_t	lo = 0, hi = v->nentries, mid;
+	int64_t	min_hlc;
+
 	memset(it, 0, sizeof(*it));
 	it->v = v;
 	it->kinds = kinds;
 	it->from = from;
 	it->to = to;
 	it->subject = subject;
+	/* A window starts at the first entry that may fall in it. */
+	if (to == 0 || from <= INT64_MIN / 2 + v->max_lead)
+		return;
+	min_hlc = from - v->max_lead;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((int64_t)v->entries[mid]->hlc < min_hlc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	it->i = lo;
 }
 
 /*
@@ -735,26 +828,28 @@ bool
 views_iter_next(struct views_iter *it)
 {
 	const struct views	*v = it->v;
-	const struct view_entry	*ve;
+	const struct view_key	*k;
 	struct views_eff	 eff;
 	size_t			 first;
 
 	while (it->i < v->nentries) {
-		ve = v->entries[it->i++];
-		if (ve->kind >= 32 || !(it->kinds & KIND_BIT(ve->kind)))
+		k = &v->keys[it->i++];
+		if (k->kind >= 32 || !(it->kinds & KIND_BIT(k->kind)))
 			continue;
-		it->ve = ve;
-		it->at = ve->at;
-		it->who = ve->subject;
+		it->ve = v->entries[it->i - 1];
+		it->at = k->at;
+		it->who = k->subject;
+		it->flags = k->flags;
 		it->amended = false;
-		if (views_links(v, ve->id, &first) > 0) {
-			if (views_eff_open(v, ve, &eff) < 0 ||
+		if (views_maybe_linked(v, k->idh) &&
+		    views_links(v, it->ve->id, &first) > 0) {
+			if (views_eff_open(v, it->ve, &eff) < 0 ||
 			    eff.retract != NULL) {
 				views_eff_close(&eff);
 				continue;
 			}
 			it->amended = eff.namends > 0;
-			it->at = views_eff_time(ve, &eff, "at");
+			it->at = views_eff_time(it->ve, &eff, "at");
 			if ((it->who = views_eff_member(v, &eff, "kid")) < 0)
 				it->who = views_eff_member(v, &eff, "who");
 			views_eff_close(&eff);
@@ -933,4 +1028,53 @@ views_pack_entry(const struct views *v, const struct view_entry *ve,
 			views_pack_field(v, &map->via.map.ptr[i], pk);
 	}
 	views_eff_close(&eff);
+}
+
+/*
+ * An entry and what became of it: {entry (as it stands), original (the
+ * fields as first written), history: [every entry that names it, oldest
+ * first: amends, retracts, repair.done, goal.progress, goal.close]}.
+ */
+void
+views_pack_history(const struct views *v, const struct view_entry *ve,
+    msgpack_packer *pk)
+{
+	msgpack_unpacked	 up;
+	const msgpack_object	*map;
+	size_t			 first, n, i;
+	uint32_t		 nf = 0, nrefs = 0;
+
+	msgpack_pack_map(pk, 3);
+	mp_pack_cstr(pk, "entry");
+	views_pack_entry(v, ve, pk);
+	mp_pack_cstr(pk, "original");
+	msgpack_unpacked_init(&up);
+	if (mp_unpack(ve->payload, ve->len, &up) < 0 ||
+	    up.data.type != MSGPACK_OBJECT_MAP)
+		msgpack_pack_nil(pk);
+	else {
+		map = &up.data;
+		for (i = 0; i < map->via.map.size; i++) {
+			const msgpack_object_kv	*kv = &map->via.map.ptr[i];
+
+			if (mp_str_eq(&kv->key, "t"))
+				continue;
+			nf++;
+			nrefs += kv->val.type == MSGPACK_OBJECT_BIN &&
+			    kv->val.via.bin.size == ENV_ID &&
+			    views_member_by_id(v, (const uint8_t *)
+			    kv->val.via.bin.ptr) >= 0;
+		}
+		msgpack_pack_map(pk, nf + nrefs);
+		for (i = 0; i < map->via.map.size; i++) {
+			if (!mp_str_eq(&map->via.map.ptr[i].key, "t"))
+				views_pack_field(v, &map->via.map.ptr[i], pk);
+		}
+	}
+	msgpack_unpacked_destroy(&up);
+	mp_pack_cstr(pk, "history");
+	n = views_links(v, ve->id, &first);
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		views_pack_entry(v, v->links[first + i].ve, pk);
 }

@@ -46,6 +46,21 @@ struct view_entry {
 	uint8_t		payload[];	/* decrypted msgpack map */
 };
 
+/*
+ * What the walks filter on, kept beside each entry (same index) so that
+ * a scan of the whole log reads 16 bytes an entry and no payload.
+ */
+struct view_key {
+	int64_t		at;		/* as in view_entry */
+	int32_t		subject;	/* as in view_entry */
+	uint8_t		kind;		/* enum kind */
+	uint8_t		flags;		/* VIEW_K_* */
+	uint16_t	idh;		/* the first two bytes of the id */
+};
+
+#define VIEW_K_MULTI	0x1	/* has an array of members (kids, parents) */
+#define VIEW_K_REPAIRED	0x2	/* a repair written as repaired */
+
 /* An entry that names another (by id): sorted by target, then entry. */
 struct view_link {
 	uint8_t			 target[ENV_ID];
@@ -58,11 +73,20 @@ struct views {
 	struct view_member	*members;
 	size_t			 nmembers, capmembers;
 	struct view_entry	**entries;	/* by (hlc, id) */
+	struct view_key		*keys;		/* beside entries */
 	size_t			 nentries, capentries;
 	struct view_link	*links;
 	size_t			 nlinks, caplinks;
+	/* A bit per first two bytes of a target id: may it have links? */
+	uint8_t			 linkmap[8192];
 	struct chain		 chain;
 	uint64_t		 max_hlc;
+	/*
+	 * How far past its hlc any entry's time (as amended) may lie: an
+	 * entry with at >= t has hlc >= t - max_lead, so a walk over a time
+	 * window starts there.
+	 */
+	int64_t			 max_lead;
 };
 
 #define VIEWS_KIDS	0x1
@@ -137,6 +161,7 @@ struct views_iter {
 	int64_t			 at;
 	int			 who;		/* effective subject */
 	bool			 amended;
+	uint8_t			 flags;		/* VIEW_K_* */
 };
 
 void	views_iter_init(struct views_iter *, const struct views *,

@@ -23,11 +23,25 @@ static const char *const method_names[RPC_M_COUNT] = {
 	[RPC_M_STATUS] = "status",
 	[RPC_M_SUBSCRIBE] = "subscribe",
 	[RPC_M_VERIFY] = "verify",
+	[RPC_M_TODAY] = "today",
+	[RPC_M_WEEK] = "week",
+	[RPC_M_KID_SHOW] = "kid.show",
+	[RPC_M_REPAIRS] = "repairs",
+	[RPC_M_GOALS] = "goals",
+	[RPC_M_FEELINGS] = "feelings",
+	[RPC_M_PLANS] = "plans",
+	[RPC_M_TWOXTEN] = "twoxten",
+	[RPC_M_PROMPT] = "prompt",
+	[RPC_M_REMINDERS] = "reminders",
+	[RPC_M_ENTRY] = "entry",
+	[RPC_M_WORDS] = "words",
+	[RPC_M_COMPLETE] = "complete",
 };
 
 static const char *const notify_names[RPC_N_COUNT] = {
 	[RPC_N_UNKNOWN] = NULL,
 	[RPC_N_EVENT] = "event",
+	[RPC_N_REMINDER] = "reminder",
 };
 
 static const char *const err_names[PROTO_E_COUNT] = {

@@ -61,6 +61,19 @@ enum rpc_method {
 	RPC_M_STATUS,		/* daemon, family, device, counts */
 	RPC_M_SUBSCRIBE,	/* receive "event" notifications */
 	RPC_M_VERIFY,		/* re-check the whole local log */
+	RPC_M_TODAY,		/* what to do today */
+	RPC_M_WEEK,		/* the weekly summary per kid */
+	RPC_M_KID_SHOW,		/* a kid's profile */
+	RPC_M_REPAIRS,		/* repairs, open first */
+	RPC_M_GOALS,		/* goals with their progress */
+	RPC_M_FEELINGS,		/* check-ins: board, zones, entries */
+	RPC_M_PLANS,		/* 1:1 plans in force */
+	RPC_M_TWOXTEN,		/* 2x10 runs */
+	RPC_M_PROMPT,		/* a reflection question */
+	RPC_M_REMINDERS,	/* pending reminders */
+	RPC_M_ENTRY,		/* one entry and its history */
+	RPC_M_WORDS,		/* the feelings vocabulary */
+	RPC_M_COMPLETE,		/* words for shell completion */
 	RPC_M_COUNT
 };
 
@@ -68,6 +81,7 @@ enum rpc_method {
 enum rpc_notify {
 	RPC_N_UNKNOWN = 0,
 	RPC_N_EVENT,		/* [entry]: a new entry, ours or a peer's */
+	RPC_N_REMINDER,		/* [reminder]: a nudge (reminders.c) */
 	RPC_N_COUNT
 };
 

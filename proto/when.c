@@ -16,6 +16,8 @@ static int	when_local(struct tm *, int64_t *);
 static int	when_iso(const char *, int64_t *);
 static int	when_offset(const char *, long *, int *);
 static int	when_num(const char *, int);
+static int	when_words(const char *, int64_t, int64_t *);
+static int	when_weekday(const char *, size_t);
 
 /* Local midnight of the day that contains ms. */
 int64_t
@@ -135,6 +137,76 @@ when_iso(const char *s, int64_t *out)
 	return (0);
 }
 
+/* A weekday by a prefix of its English name of 3 letters or more. */
+static int
+when_weekday(const char *s, size_t len)
+{
+	static const char *const names[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday" };
+	int	i;
+
+	for (i = 0; i < 7 && len >= 3; i++) {
+		if (len <= strlen(names[i]) &&
+		    strncasecmp(names[i], s, len) == 0)
+			return (i);
+	}
+	return (-1);
+}
+
+/*
+ * "[last] DAY [HH:MM]": DAY is today, yesterday or a weekday. A weekday
+ * is its latest day up to today ("monday" on a Monday is today); "last"
+ * makes it strictly before today (1 to 7 days ago).
+ */
+static int
+when_words(const char *s, int64_t now_ms, int64_t *out)
+{
+	struct tm	tm;
+	time_t		now = (time_t)(now_ms / 1000);
+	const char	*w[3];
+	size_t		 wl[3], n = 0;
+	int		 last = 0, back, day, h = 0, m = 0, i = 0;
+
+	while (*s != '\0' && n < 3) {
+		w[n] = s;
+		wl[n] = strcspn(s, " ");
+		s += wl[n];
+		if (wl[n++] == 0 || (*s == ' ' && *++s == '\0'))
+			return (-PROTO_E_INVALID);
+	}
+	if (*s != '\0' || n == 0)
+		return (-PROTO_E_INVALID);
+	if (wl[0] == 4 && strncasecmp(w[0], "last", 4) == 0) {
+		last = 1;
+		i = 1;
+	}
+	if (i >= (int)n)
+		return (-PROTO_E_INVALID);
+	localtime_r(&now, &tm);
+	if (!last && wl[i] == 5 && strncasecmp(w[i], "today", 5) == 0)
+		back = 0;
+	else if (!last && wl[i] == 9 && strncasecmp(w[i], "yesterday", 9) == 0)
+		back = 1;
+	else if ((day = when_weekday(w[i], wl[i])) >= 0) {
+		back = (tm.tm_wday - day + 7) % 7;
+		if (last && back == 0)
+			back = 7;
+	} else
+		return (-PROTO_E_INVALID);
+	if (++i < (int)n) {
+		if (i != (int)n - 1 || (wl[i] != 4 && wl[i] != 5) ||
+		    w[i][wl[i] - 3] != ':' ||
+		    (h = when_num(w[i], (int)wl[i] - 3)) < 0 ||
+		    (m = when_num(w[i] + wl[i] - 2, 2)) < 0 || h > 23 || m > 59)
+			return (-PROTO_E_INVALID);
+	}
+	tm.tm_mday -= back;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = 0;
+	return (when_local(&tm, out));
+}
+
 /*
  * Parse s relative to now_ms. Return 0 with *out_ms set or
  * -PROTO_E_INVALID.
@@ -163,6 +235,8 @@ when_parse(const char *s, int64_t now_ms, int64_t *out_ms)
 		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 		return (when_local(&tm, out_ms));
 	}
+	if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+		return (when_words(s, now_ms, out_ms));
 	if ((len = strlen(s)) == 4 || len == 5) {
 		h = when_num(s, (int)len - 3);
 		m = s[len - 3] == ':' ? when_num(s + len - 2, 2) : -1;

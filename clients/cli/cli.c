@@ -147,7 +147,9 @@ cli_optend(const struct cli_cmd *cmd, int ch)
 	cli_usage(cmd, stdout);
 	printf("\n%s.\n", cmd->help);
 	if (cmd->alias != NULL)
-		printf("\nalias: attune %s\n", cmd->alias);
+		printf("\nalias: attune %s%s\n", cmd->alias,
+		    strchr(cmd->name, ' ') != NULL ? strchr(cmd->name, ' ') :
+		    "");
 	printf("\noptions:\n%s", cmd->options != NULL ? cmd->options : "");
 	printf("  --json              print the result as JSON\n"
 	    "  -h, --help          show this help\n");
@@ -304,12 +306,37 @@ cli_params_bool(struct cli_params *p, const char *key, bool val)
 	p->f[p->n++].b = val;
 }
 
+void
+cli_params_strs(struct cli_params *p, const char *key,
+    const char *const *items, size_t n)
+{
+	assert(p->n < CLI_MAX_FIELDS && n <= CLI_MAX_ITEMS);
+	if (n == 0)
+		return;
+	p->f[p->n].key = key;
+	p->f[p->n].type = CLI_FIELD_STRS;
+	p->f[p->n].items = items;
+	p->f[p->n++].nitems = n;
+}
+
+void
+cli_params_map(struct cli_params *p, const char *key,
+    const char *const *keys, const char *const *items, size_t n)
+{
+	assert(p->n < CLI_MAX_FIELDS && n <= CLI_MAX_ITEMS);
+	p->f[p->n].key = key;
+	p->f[p->n].type = CLI_FIELD_MAP;
+	p->f[p->n].keys = keys;
+	p->f[p->n].items = items;
+	p->f[p->n++].nitems = n;
+}
+
 /* Pack the params: [] with no fields, else [{t: kind?, fields...}]. */
 static void
 cli_pack(msgpack_sbuffer *sb, const char *kind, const struct cli_params *p)
 {
 	msgpack_packer	pk;
-	size_t		n = (p != NULL ? p->n : 0) + (kind != NULL), i;
+	size_t		n = (p != NULL ? p->n : 0) + (kind != NULL), i, j;
 
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	if (n == 0) {
@@ -330,6 +357,19 @@ cli_pack(msgpack_sbuffer *sb, const char *kind, const struct cli_params *p)
 			break;
 		case CLI_FIELD_BOOL:
 			mp_pack_kv_bool(&pk, p->f[i].key, p->f[i].b);
+			break;
+		case CLI_FIELD_STRS:
+			mp_pack_cstr(&pk, p->f[i].key);
+			msgpack_pack_array(&pk, (uint32_t)p->f[i].nitems);
+			for (j = 0; j < p->f[i].nitems; j++)
+				mp_pack_cstr(&pk, p->f[i].items[j]);
+			break;
+		case CLI_FIELD_MAP:
+			mp_pack_cstr(&pk, p->f[i].key);
+			msgpack_pack_map(&pk, (uint32_t)p->f[i].nitems);
+			for (j = 0; j < p->f[i].nitems; j++)
+				mp_pack_kv_str(&pk, p->f[i].keys[j],
+				    p->f[i].items[j]);
 			break;
 		}
 	}
@@ -506,4 +546,134 @@ cli_short(const msgpack_object *map, const char *key, char *buf,
 		snprintf(buf, size, "-");
 	else
 		output_short_id(buf, size, s, len);
+}
+
+/*
+ * The name of the ref ({id, name}) at key in map, or NULL when it is
+ * absent or nil.
+ */
+const char *
+cli_ref(const msgpack_object *map, const char *key, char *buf, size_t size)
+{
+	const msgpack_object	*o = mp_map_get(map, key);
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
+		return (NULL);
+	return (cli_text(o, "name", buf, size));
+}
+
+/* The names of an array of refs at key, ", " between, or "-". */
+void
+cli_refs(const msgpack_object *map, const char *key, char *buf, size_t size)
+{
+	const msgpack_object	*o = mp_map_get(map, key);
+	char			 name[PROTO_MAX_NAME + 1];
+	size_t			 used = 0;
+	uint32_t		 i;
+	int			 n;
+
+	snprintf(buf, size, "-");
+	if (o == NULL || o->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	for (i = 0; i < o->via.array.size; i++) {
+		if (cli_text(&o->via.array.ptr[i], "name", name,
+		    sizeof(name)) == NULL)
+			continue;
+		n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+		    name);
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/*
+ * Copy src to dst scrubbed and cut to at most cols terminal columns, the
+ * cut marked with an ellipsis. For free text in a table's last column.
+ */
+void
+cli_fit(char *dst, size_t size, const char *src, size_t cols)
+{
+	const char	*ell = strcmp(output_dash(), "-") == 0 ? "..." :
+			    "\xe2\x80\xa6";
+	size_t		 len, w;
+
+	output_clean(dst, size, src, strlen(src));
+	if (cols < 4 || output_width(dst) <= cols)
+		return;
+	len = strlen(dst);
+	while (len > 0) {
+		/* Back to the start of a character. */
+		do {
+			len--;
+		} while (len > 0 && ((unsigned char)dst[len] & 0xc0) == 0x80);
+		dst[len] = '\0';
+		w = output_width(dst) + (strlen(ell) == 3 &&
+		    ell[0] == '.' ? 3 : 1);
+		if (w <= cols)
+			break;
+	}
+	if (len + strlen(ell) < size)
+		memcpy(dst + len, ell, strlen(ell) + 1);
+}
+
+/* The colour of a Mood Meter zone. */
+enum output_color
+cli_zone_color(const char *zone)
+{
+	if (zone == NULL)
+		return (OUTPUT_DIM);
+	if (strcmp(zone, "red") == 0)
+		return (OUTPUT_RED);
+	if (strcmp(zone, "yellow") == 0)
+		return (OUTPUT_YELLOW);
+	if (strcmp(zone, "green") == 0)
+		return (OUTPUT_GREEN);
+	if (strcmp(zone, "blue") == 0)
+		return (OUTPUT_BLUE);
+	return (OUTPUT_DIM);
+}
+
+/* The time (ms) at key as output_time says it, or "-". */
+void
+cli_when(const struct cli *cli, const msgpack_object *map, const char *key,
+    char *buf, size_t size)
+{
+	int64_t	ms;
+
+	if (cli_int(map, key, &ms))
+		output_time(buf, size, ms, cli->now_ms);
+	else
+		snprintf(buf, size, "-");
+}
+
+/* A section heading, bold on a terminal. */
+void
+cli_heading(const char *fmt, ...)
+{
+	char	buf[256], clean[256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	output_clean(clean, sizeof(clean), buf, strlen(buf));
+	printf("%s%s%s\n", output_sgr(OUTPUT_BOLD), clean,
+	    output_sgr_end(OUTPUT_BOLD));
+}
+
+/* An entry id as attune log shows it: 4 to 64 hex digits. */
+int
+cli_check_id(const struct cli_cmd *cmd, const char *what, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			break;
+	}
+	if (s[i] != '\0' || i < 4 || i > 64)
+		return (cli_usage_error(cmd, "%s: not an entry id (4 to 64 "
+		    "hex digits, as attune log shows them): %s", what, s));
+	return (0);
 }

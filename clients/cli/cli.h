@@ -33,7 +33,8 @@ enum cli_exit {
 	{ "help", no_argument, NULL, 'h' },				\
 	{ "json", no_argument, NULL, CLI_OPT_JSON }
 
-#define CLI_MAX_FIELDS	8	/* fields in one request map */
+#define CLI_MAX_FIELDS	16	/* fields in one request map */
+#define CLI_MAX_ITEMS	16	/* items of an array or nested map field */
 #define CLI_MAX_WHEN	40	/* longest WHEN text (as in when.c) */
 
 struct cli {
@@ -57,6 +58,8 @@ enum cli_field_type {
 	CLI_FIELD_STR,
 	CLI_FIELD_UINT,
 	CLI_FIELD_BOOL,
+	CLI_FIELD_STRS,		/* array of str: items */
+	CLI_FIELD_MAP,		/* map of str to str: keys, items */
 };
 
 /* The map of [map] params, built field by field; NULL strs are skipped. */
@@ -67,6 +70,9 @@ struct cli_params {
 		const char		*s;
 		uint64_t		 u;
 		bool			 b;
+		const char *const	*keys;
+		const char *const	*items;
+		size_t			 nitems;
 	}		 f[CLI_MAX_FIELDS];
 	size_t		 n;
 };
@@ -89,6 +95,10 @@ int	cli_parse_uint(const struct cli_cmd *, const char *, const char *,
 void	cli_params_str(struct cli_params *, const char *, const char *);
 void	cli_params_uint(struct cli_params *, const char *, uint64_t);
 void	cli_params_bool(struct cli_params *, const char *, bool);
+void	cli_params_strs(struct cli_params *, const char *,
+	    const char *const *, size_t);
+void	cli_params_map(struct cli_params *, const char *,
+	    const char *const *, const char *const *, size_t);
 int	cli_connect(struct cli *);
 int	cli_call(struct cli *, enum rpc_method, const char *,
 	    const struct cli_params *, const msgpack_object **);
@@ -99,6 +109,14 @@ const char *cli_text(const msgpack_object *, const char *, char *, size_t);
 bool	cli_uint(const msgpack_object *, const char *, uint64_t *);
 bool	cli_int(const msgpack_object *, const char *, int64_t *);
 void	cli_short(const msgpack_object *, const char *, char *, size_t);
+const char *cli_ref(const msgpack_object *, const char *, char *, size_t);
+void	cli_refs(const msgpack_object *, const char *, char *, size_t);
+void	cli_fit(char *, size_t, const char *, size_t cols);
+enum output_color cli_zone_color(const char *);
+void	cli_when(const struct cli *, const msgpack_object *, const char *,
+	    char *, size_t);
+void	cli_heading(const char *, ...) __attribute__((format(printf, 1, 2)));
+int	cli_check_id(const struct cli_cmd *, const char *, const char *);
 
 /* cmd-entry.c */
 int	do_checkin(struct cli *, const struct cli_cmd *, int, char **);
@@ -125,5 +143,46 @@ int	do_peers_edit(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-log.c */
 int	do_log(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-entry.c */
+int	do_repair_done(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-plan.c: 1:1 plans and 2x10 */
+int	do_plan(struct cli *, const struct cli_cmd *, int, char **);
+int	do_plan_list(struct cli *, const struct cli_cmd *, int, char **);
+int	do_plan_stop(struct cli *, const struct cli_cmd *, int, char **);
+int	do_twoxten(struct cli *, const struct cli_cmd *, int, char **);
+int	do_twoxten_log(struct cli *, const struct cli_cmd *, int, char **);
+int	do_twoxten_start(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-goal.c: goals, strengths, moments */
+int	do_goal(struct cli *, const struct cli_cmd *, int, char **);
+int	do_goal_close(struct cli *, const struct cli_cmd *, int, char **);
+int	do_goal_progress(struct cli *, const struct cli_cmd *, int, char **);
+int	do_goals(struct cli *, const struct cli_cmd *, int, char **);
+int	do_moment(struct cli *, const struct cli_cmd *, int, char **);
+int	do_strength(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-view.c: the read views */
+int	do_feelings(struct cli *, const struct cli_cmd *, int, char **);
+int	do_kid_show(struct cli *, const struct cli_cmd *, int, char **);
+int	do_reminders(struct cli *, const struct cli_cmd *, int, char **);
+int	do_repairs(struct cli *, const struct cli_cmd *, int, char **);
+int	do_today(struct cli *, const struct cli_cmd *, int, char **);
+int	do_week(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-fix.c: corrections */
+int	do_amend(struct cli *, const struct cli_cmd *, int, char **);
+int	do_retract(struct cli *, const struct cli_cmd *, int, char **);
+int	do_show(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-prompt.c: prompts, settings, completion */
+int	do_complete(struct cli *, const struct cli_cmd *, int, char **);
+int	do_prompt(struct cli *, const struct cli_cmd *, int, char **);
+int	do_prompt_add(struct cli *, const struct cli_cmd *, int, char **);
+int	do_set(struct cli *, const struct cli_cmd *, int, char **);
+
+/* main.c */
+const struct cli_cmd *cli_commands(size_t *);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * cmd-log.c: "attune log": one call, then each entry as a line a parent
  * can read ("1:1 with Maya, 15 min — lego"), newest first, with its note on
- * a second line. Wording lives here; what an entry means (names resolved,
- * what is due) is attuned's. Unknown kinds are shown field by field, never
- * dropped.
+ * a second line. Entries show as corrected (attuned applies amends); a
+ * retracted one is dimmed and says so. Wording lives here; what an entry
+ * means (names resolved, what is due) is attuned's. Unknown kinds are
+ * shown field by field, never dropped.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -34,6 +35,13 @@ static void	log_check(struct logbuf *, const char *,
 		    const msgpack_object *);
 static void	log_repair(struct logbuf *, const msgpack_object *);
 static void	log_generic(struct logbuf *, const msgpack_object *);
+static bool	log_practice(struct logbuf *, const char *,
+		    const msgpack_object *, int64_t);
+static void	log_plan(struct logbuf *, const msgpack_object *);
+static void	log_id(struct logbuf *, const msgpack_object *, const char *,
+		    const char *);
+static void	log_list(struct logbuf *, const msgpack_object *,
+		    const char *, const char *, const char *);
 static void	log_entry(struct output_table *, const msgpack_object *,
 		    int64_t);
 static int	log_print(const struct cli *, const msgpack_object *);
@@ -77,8 +85,13 @@ log_color(const char *kind)
 		return (OUTPUT_GREEN);
 	if (strcmp(kind, "checkin") == 0 || strcmp(kind, "checkout") == 0)
 		return (OUTPUT_CYAN);
-	if (strcmp(kind, "repair") == 0)
+	if (strncmp(kind, "repair", 6) == 0)
 		return (OUTPUT_YELLOW);
+	if (strcmp(kind, "amend") == 0 || strcmp(kind, "retract") == 0)
+		return (OUTPUT_RED);
+	if (strncmp(kind, "plan", 4) == 0 || strncmp(kind, "twoxten", 7) == 0 ||
+	    strcmp(kind, "moment") == 0)
+		return (OUTPUT_GREEN);
 	if (strncmp(kind, "kid.", 4) == 0)
 		return (OUTPUT_BLUE);
 	return (OUTPUT_MAGENTA);
@@ -105,6 +118,7 @@ log_one_on_one(struct logbuf *b, const msgpack_object *f, int64_t ts,
 		(void)lb_field(b, f, "at", " at ");
 	if (lb_field(b, f, "minutes", ", "))
 		lb_printf(b, " min");
+	log_list(b, f, "parents", " (with ", ")");
 	snprintf(sep, sizeof(sep), " %s ", output_dash());
 	(void)lb_field(b, f, "activity", sep);
 }
@@ -130,6 +144,7 @@ log_repair(struct logbuf *b, const msgpack_object *f)
 
 	if (!lb_field(b, f, "kid", "repair with "))
 		lb_printf(b, "repair");
+	log_list(b, f, "kids", " and ", "");
 	(void)lb_field(b, f, "what", ": ");
 	if (mp_get_bool(f, "apologized", &apologized) == MP_FOUND &&
 	    apologized)
@@ -151,6 +166,7 @@ log_generic(struct logbuf *b, const msgpack_object *f)
 		kv = &f->via.map.ptr[i];
 		if (kv->key.type != MSGPACK_OBJECT_STR ||
 		    kv->key.via.str.size > PROTO_MAX_NAME ||
+		    mp_str_eq(&kv->key, "at") ||
 		    kv->val.type == MSGPACK_OBJECT_ARRAY ||
 		    kv->val.type == MSGPACK_OBJECT_MAP ||
 		    kv->val.type == MSGPACK_OBJECT_BIN ||
@@ -158,19 +174,149 @@ log_generic(struct logbuf *b, const msgpack_object *f)
 			continue;
 		snprintf(key, sizeof(key), "%.*s", (int)kv->key.via.str.size,
 		    kv->key.via.str.ptr);
+		if (strlen(key) > 3 && strcmp(key + strlen(key) - 3,
+		    "_id") == 0)
+			continue;
 		lb_printf(b, "%s%s", first ? "" : ", ", key);
-		if (!lb_field(b, f, key, ": "))
+		if (kv->val.type == MSGPACK_OBJECT_STR &&
+		    kv->val.via.str.size == 64)
+			log_id(b, f, key, ": ");
+		else if (!lb_field(b, f, key, ": "))
 			lb_printf(b, ": -");
 		first = false;
 	}
+}
+
+static const char *const log_days[] = { "sun", "mon", "tue", "wed", "thu",
+    "fri", "sat" };
+
+/* prefix and the first 12 digits of the hex id at key. */
+static void
+log_id(struct logbuf *b, const msgpack_object *f, const char *key,
+    const char *prefix)
+{
+	char	id[OUTPUT_SHORT_ID + 1];
+
+	cli_short(f, key, id, sizeof(id));
+	lb_printf(b, "%s%s", prefix, id);
+}
+
+/* prefix, the strs of the array at key joined by ", ", then suffix. */
+static void
+log_list(struct logbuf *b, const msgpack_object *f, const char *key,
+    const char *prefix, const char *suffix)
+{
+	const msgpack_object	*o = mp_map_get(f, key);
+	char			 item[PROTO_MAX_NAME + 1];
+	uint32_t		 i;
+
+	if (o == NULL || o->type != MSGPACK_OBJECT_ARRAY ||
+	    o->via.array.size == 0)
+		return;
+	lb_printf(b, "%s", prefix);
+	for (i = 0; i < o->via.array.size; i++) {
+		const msgpack_object *it = &o->via.array.ptr[i];
+
+		if (it->type == MSGPACK_OBJECT_STR)
+			snprintf(item, sizeof(item), "%.*s",
+			    (int)(it->via.str.size > PROTO_MAX_NAME ?
+			    PROTO_MAX_NAME : it->via.str.size),
+			    it->via.str.ptr);
+		else if (it->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+		    it->via.u64 < 7)
+			snprintf(item, sizeof(item), "%s",
+			    log_days[it->via.u64]);
+		else
+			snprintf(item, sizeof(item), "?");
+		lb_printf(b, "%s%s", i ? ", " : "", item);
+	}
+	lb_printf(b, "%s", suffix);
+}
+
+/* "1:1 plan with Maya: wed, sat at 10:00, 10 min, by Sam". */
+static void
+log_plan(struct logbuf *b, const msgpack_object *f)
+{
+	if (!lb_field(b, f, "kid", "1:1 plan with "))
+		lb_printf(b, "1:1 plan");
+	log_list(b, f, "days", ": ", "");
+	(void)lb_field(b, f, "time", " at ");
+	if (lb_field(b, f, "minutes", ", "))
+		lb_printf(b, " min");
+	(void)lb_field(b, f, "by", ", by ");
+}
+
+/*
+ * The kinds of the practices. Return false for a kind it does not know.
+ */
+static bool
+log_practice(struct logbuf *b, const char *kind, const msgpack_object *f,
+    int64_t now)
+{
+	char	when[OUTPUT_TIME_MAX];
+	int64_t	at;
+
+	if (strcmp(kind, "plan") == 0)
+		log_plan(b, f);
+	else if (strcmp(kind, "plan.stop") == 0) {
+		(void)lb_field(b, f, "kid", "stopped 1:1 plans with ");
+		(void)lb_field(b, f, "by", " by ");
+	} else if (strncmp(kind, "twoxten.", 8) == 0) {
+		(void)lb_field(b, f, "kid", strcmp(kind, "twoxten.day") == 0 ?
+		    "2x10 day with " : "2x10 starts with ");
+		if (cli_int(f, "at", &at)) {
+			output_time(when, sizeof(when), at, now);
+			lb_printf(b, " (%s)", when);
+		}
+	} else if (strcmp(kind, "goal") == 0) {
+		(void)lb_field(b, f, "kid", "goal of ");
+		(void)lb_field(b, f, "text", ": ");
+		if (lb_field(b, f, "due", " (due "))
+			lb_printf(b, ")");
+	} else if (strcmp(kind, "goal.progress") == 0) {
+		log_id(b, f, "goal", "progress on goal ");
+		log_list(b, f, "behaviors", " (", ")");
+	} else if (strcmp(kind, "goal.close") == 0) {
+		log_id(b, f, "goal", "goal ");
+		(void)lb_field(b, f, "outcome", " ");
+	} else if (strcmp(kind, "strength") == 0) {
+		(void)lb_field(b, f, "kid", "");
+		(void)lb_field(b, f, "text", ": ");
+		if (lb_field(b, f, "type", " ("))
+			lb_printf(b, ")");
+	} else if (strcmp(kind, "moment") == 0) {
+		(void)lb_field(b, f, "kid", "moment with ");
+		(void)lb_field(b, f, "what", ": ");
+	} else if (strcmp(kind, "repair.done") == 0) {
+		log_id(b, f, "repair", "repaired ");
+		(void)lb_field(b, f, "heard", ": heard ");
+		(void)lb_field(b, f, "plan", "; plan: ");
+	} else if (strcmp(kind, "prompt.add") == 0) {
+		(void)lb_field(b, f, "text", "prompt: ");
+		if (lb_field(b, f, "ages", " (ages "))
+			lb_printf(b, ")");
+	} else if (strcmp(kind, "setting") == 0) {
+		(void)lb_field(b, f, "key", "");
+		(void)lb_field(b, f, "value", " = ");
+	} else if (strcmp(kind, "amend") == 0) {
+		log_id(b, f, "target", "amended ");
+		lb_printf(b, ": ");
+		log_generic(b, mp_map_get(f, "fields"));
+	} else if (strcmp(kind, "retract") == 0) {
+		log_id(b, f, "target", "retracted ");
+		(void)lb_field(b, f, "reason", ": ");
+	} else
+		return (false);
+	return (true);
 }
 
 /* One entry: time, author, kind, summary; the note on a line below. */
 static void
 log_entry(struct output_table *t, const msgpack_object *e, int64_t now)
 {
-	const msgpack_object	*f = mp_map_get(e, "fields");
+	const msgpack_object	*f = mp_map_get(e, "fields"), *retracted;
 	struct logbuf		*b;
+	uint64_t		 amended = 0;
 	char			 kind[PROTO_MAX_NAME + 1];
 	char			 when[OUTPUT_TIME_MAX];
 	char			 author[PROTO_MAX_NAME + 1];
@@ -222,13 +368,20 @@ log_entry(struct output_table *t, const msgpack_object *e, int64_t now)
 		if (!lb_field(b, f, "family", "created "))
 			lb_printf(b, "created the family");
 		(void)lb_field(b, f, "name", " with ");
-	} else
+	} else if (!log_practice(b, kind, f, now))
 		log_generic(b, f);
+	retracted = mp_map_get(e, "retracted");
+	if (retracted != NULL && retracted->type == MSGPACK_OBJECT_MAP)
+		lb_printf(b, " (retracted)");
+	else if (cli_uint(e, "amended", &amended) && amended > 0)
+		lb_printf(b, " (amended)");
 	output_table_row(t);
 	output_table_cell(t, OUTPUT_PLAIN, "%s", when);
 	output_table_cell(t, OUTPUT_BOLD, "%s", author);
-	output_table_cell(t, log_color(kind), "%s", kind);
-	output_table_cell(t, OUTPUT_PLAIN, "%s", b->s);
+	output_table_cell(t, retracted != NULL ? OUTPUT_DIM : log_color(kind),
+	    "%s", kind);
+	output_table_cell(t, retracted != NULL ? OUTPUT_DIM : OUTPUT_PLAIN,
+	    "%s", b->s);
 	if (cli_text(f, "note", note, sizeof(note)) != NULL)
 		output_table_note(t, OUTPUT_DIM, "note: %s", note);
 	free(b);

@@ -277,7 +277,7 @@ def log_filters(env):
     check(r.rc == EXIT_USAGE, "--limit 0: %r" % r)
     r = env.cli("log", "--limit", str(PROTO_MAX_LIST + 1))
     check(r.rc == EXIT_USAGE, "--limit over max: %r" % r)
-    r = env.cli("log", "--since", "last tuesday")
+    r = env.cli("log", "--since", "next tuesday")
     check(r.rc == EXIT_USAGE and "not a time" in r.err,
           "--since garbage: %r" % r)
     r = env.cli("log", "--kid", "Nobody")

@@ -172,6 +172,53 @@ TEST(dst_fall_back)
 	EXPECT("2026-10-25T12:00", NOW, utc(2026, 10, 25, 11, 0, 0));
 }
 
+/* NOW is Saturday 2026-11-21 18:30 (CET). */
+TEST(weekdays)
+{
+	berlin();
+	/* A weekday is its latest day up to today. */
+	EXPECT("saturday", NOW, utc(2026, 11, 20, 23, 0, 0));
+	EXPECT("Sat", NOW, utc(2026, 11, 20, 23, 0, 0));
+	EXPECT("friday", NOW, utc(2026, 11, 19, 23, 0, 0));
+	EXPECT("mon", NOW, utc(2026, 11, 15, 23, 0, 0));
+	EXPECT("sunday", NOW, utc(2026, 11, 14, 23, 0, 0));
+	EXPECT("WEDNES", NOW, utc(2026, 11, 17, 23, 0, 0));
+	/* "last" is strictly before today. */
+	EXPECT("last saturday", NOW, utc(2026, 11, 13, 23, 0, 0));
+	EXPECT("last monday", NOW, utc(2026, 11, 15, 23, 0, 0));
+	EXPECT("Last Fri", NOW, utc(2026, 11, 19, 23, 0, 0));
+	/* With a time of day. */
+	EXPECT("mon 10:00", NOW, utc(2026, 11, 16, 9, 0, 0));
+	EXPECT("last sat 9:30", NOW, utc(2026, 11, 14, 8, 30, 0));
+	EXPECT("today 07:00", NOW, utc(2026, 11, 21, 6, 0, 0));
+	EXPECT("yesterday 18:30", NOW, utc(2026, 11, 20, 17, 30, 0));
+	/* Across the spring change: Monday 30 March, "last sunday" is the
+	 * 23-hour day, 10:00 CEST on it is 08:00 UTC. */
+	EXPECT("last sunday", utc(2026, 3, 30, 8, 0, 0), utc(2026, 3, 28, 23,
+	    0, 0));
+	EXPECT("sun 10:00", utc(2026, 3, 30, 8, 0, 0), utc(2026, 3, 29, 8, 0,
+	    0));
+	EXPECT("sat 10:00", utc(2026, 3, 30, 8, 0, 0), utc(2026, 3, 28, 9, 0,
+	    0));
+}
+
+TEST(weekdays_rejected)
+{
+	static const char	*bad[] = { "mo", "last", "last today",
+	    "last yesterday", "monday  10:00", "monday ", "monday 25:00",
+	    "monday 10:00 x", "lastmonday", "last last monday", "mondays",
+	    "monday 10", "funday", "next monday" };
+	int64_t			 out = 0;
+	size_t			 i;
+
+	berlin();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (when_parse(bad[i], NOW, &out) != -PROTO_E_INVALID)
+			harness_fail(__FILE__, __LINE__, "\"%s\" accepted as "
+			    "%lld", bad[i], (long long)out);
+	}
+}
+
 TEST(rejects)
 {
 	static const char	*bad[] = {

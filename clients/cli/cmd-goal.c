@@ -1,0 +1,284 @@
+/*
+ * cmd-goal.c: goals a kid set ("goal", "goal progress", "goal done",
+ * "goal drop", "goals"), strengths and interests ("strength") and
+ * moments ("moment"). Writing commands append one entry; "goals" makes
+ * one call and prints what attuned derived (state, last progress).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mp.h"
+#include "output.h"
+
+#define GOAL_WIDTH	78	/* what a line may take */
+
+static int	goals_print(const struct cli *, const msgpack_object *);
+
+int
+do_goal(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "due", required_argument, NULL, 'd' },
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const char			*due = NULL, *kid, *text;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
+		if (ch != 'd')
+			return (cli_optend(cmd, ch));
+		if ((rc = cli_check_date(cmd, "--due", due = optarg)) != 0)
+			return (rc);
+	}
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 2, 2)) != 0 ||
+	    (rc = cli_check_name(cmd, "KID", kid = argv[optind])) != 0 ||
+	    (rc = cli_check_text(cmd, "TEXT", text = argv[optind + 1])) != 0)
+		return (rc);
+	cli_params_str(&p, "kid", kid);
+	cli_params_str(&p, "text", text);
+	cli_params_str(&p, "due", due);
+	return (cli_append(cli, "goal", &p));
+}
+
+int
+do_goal_progress(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "at", required_argument, NULL, 't' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "shows", required_argument, NULL, 's' },
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const char			*at = NULL, *note = NULL, *shows = NULL;
+	const char			*id;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
+		if (ch == 't')
+			rc = cli_check_when(cli, cmd, "--at", at = optarg);
+		else if (ch == 'n')
+			rc = cli_check_text(cmd, "--note", note = optarg);
+		else if (ch == 's')
+			rc = cli_check_text(cmd, "--shows", shows = optarg);
+		else
+			return (cli_optend(cmd, ch));
+		if (rc != 0)
+			return (rc);
+	}
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
+	    (rc = cli_check_id(cmd, "ID", id = argv[optind])) != 0)
+		return (rc);
+	if (note == NULL)
+		return (cli_usage_error(cmd, "--note is required"));
+	cli_params_str(&p, "goal", id);
+	cli_params_str(&p, "note", note);
+	cli_params_str(&p, "behaviors", shows);
+	cli_params_str(&p, "at", at);
+	return (cli_append(cli, "goal.progress", &p));
+}
+
+/* goal done and goal drop: the outcome is the command's last word. */
+int
+do_goal_close(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "note", required_argument, NULL, 'n' },
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const char			*note = NULL, *id;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
+		if (ch != 'n')
+			return (cli_optend(cmd, ch));
+		if ((rc = cli_check_text(cmd, "--note", note = optarg)) != 0)
+			return (rc);
+	}
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
+	    (rc = cli_check_id(cmd, "ID", id = argv[optind])) != 0)
+		return (rc);
+	cli_params_str(&p, "goal", id);
+	cli_params_str(&p, "outcome", strcmp(cmd->name, "goal drop") == 0 ?
+	    "dropped" : "done");
+	cli_params_str(&p, "note", note);
+	return (cli_append(cli, "goal.close", &p));
+}
+
+static int
+goals_print(const struct cli *cli, const msgpack_object *res)
+{
+	const msgpack_object	*g, *last;
+	struct output_table	*t;
+	char			 kid[PROTO_MAX_NAME + 1];
+	char			 text[PROTO_MAX_TEXT + 1];
+	char			 fit[GOAL_WIDTH * 4], due[16], state[16];
+	char			 id[OUTPUT_SHORT_ID + 1];
+	char			 note[PROTO_MAX_TEXT + 1];
+	char			 lfit[80 * 4];
+	uint64_t		 n = 0;
+	uint32_t		 i;
+	size_t			 kw, room;
+
+	if (res->type != MSGPACK_OBJECT_ARRAY || res->via.array.size == 0) {
+		fprintf(stderr, "No goals. Record one with: attune goal KID "
+		    "TEXT\n");
+		return (CLI_EXIT_OK);
+	}
+	/* The goal takes the room the other columns leave. */
+	kw = 3;
+	for (i = 0; i < res->via.array.size; i++) {
+		if (cli_ref(&res->via.array.ptr[i], "kid", kid,
+		    sizeof(kid)) != NULL && output_width(kid) > kw)
+			kw = output_width(kid);
+	}
+	room = 8 + kw + 10 + 7 + 5 + 10;
+	room = room + 16 < GOAL_WIDTH ? GOAL_WIDTH - room : 16;
+	if ((t = output_table_create(6)) == NULL)
+		return (cli_table_print(t));
+	output_table_row(t);
+	output_table_cell(t, OUTPUT_BOLD, "ID");
+	output_table_cell(t, OUTPUT_BOLD, "KID");
+	output_table_cell(t, OUTPUT_BOLD, "DUE");
+	output_table_cell(t, OUTPUT_BOLD, "STATE");
+	output_table_cell(t, OUTPUT_BOLD, "NOTES");
+	output_table_cell(t, OUTPUT_BOLD, "GOAL");
+	for (i = 0; i < res->via.array.size; i++) {
+		g = &res->via.array.ptr[i];
+		cli_short(g, "id", id, sizeof(id));
+		id[8] = '\0';
+		if (cli_ref(g, "kid", kid, sizeof(kid)) == NULL)
+			snprintf(kid, sizeof(kid), "?");
+		if (cli_text(g, "text", text, sizeof(text)) == NULL)
+			snprintf(text, sizeof(text), "?");
+		if (cli_text(g, "due", due, sizeof(due)) == NULL)
+			snprintf(due, sizeof(due), "-");
+		if (cli_text(g, "state", state, sizeof(state)) == NULL)
+			snprintf(state, sizeof(state), "?");
+		n = 0;
+		(void)cli_uint(g, "progress", &n);
+		cli_fit(fit, sizeof(fit), text, room);
+		output_table_row(t);
+		output_table_cell(t, OUTPUT_DIM, "%s", id);
+		output_table_cell(t, OUTPUT_PLAIN, "%s", kid);
+		output_table_cell(t, OUTPUT_PLAIN, "%s", due);
+		output_table_cell(t, strcmp(state, "done") == 0 ?
+		    OUTPUT_GREEN : strcmp(state, "dropped") == 0 ? OUTPUT_DIM :
+		    OUTPUT_PLAIN, "%s", state);
+		output_table_cell(t, OUTPUT_PLAIN, "%" PRIu64, n);
+		output_table_cell(t, OUTPUT_PLAIN, "%s", fit);
+		last = mp_map_get(g, "last_progress");
+		if (last != NULL && last->type == MSGPACK_OBJECT_MAP &&
+		    cli_text(last, "note", note, sizeof(note)) != NULL) {
+			cli_fit(lfit, sizeof(lfit), note, room > 6 ?
+			    room - 6 : room);
+			output_table_note(t, OUTPUT_DIM, "last: %s", lfit);
+		}
+	}
+	(void)cli;
+	return (cli_table_print(t));
+}
+
+int
+do_goals(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const msgpack_object		*res;
+	const char			*kid = NULL;
+	bool				 all = false;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
+		if (ch != 'a')
+			return (cli_optend(cmd, ch));
+		all = true;
+	}
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 1)) != 0)
+		return (rc);
+	if (optind < argc && (rc = cli_check_name(cmd, "KID",
+	    kid = argv[optind])) != 0)
+		return (rc);
+	cli_params_str(&p, "kid", kid);
+	if (all)
+		cli_params_bool(&p, "all", true);
+	if ((rc = cli_call(cli, RPC_M_GOALS, NULL, &p, &res)) != 0)
+		return (rc);
+	if (cli->json)
+		return (cli_print_json(res));
+	return (goals_print(cli, res));
+}
+
+int
+do_strength(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const char			*kind = NULL, *kid, *text;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
+		if (ch != 'k')
+			return (cli_optend(cmd, ch));
+		kind = optarg;
+		if (strcmp(kind, "interest") != 0 &&
+		    strcmp(kind, "strength") != 0 &&
+		    strcmp(kind, "skill") != 0 && strcmp(kind, "mirror") != 0)
+			return (cli_usage_error(cmd, "--kind: interest, "
+			    "strength, skill or mirror, not %s", kind));
+	}
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 2, 2)) != 0 ||
+	    (rc = cli_check_name(cmd, "KID", kid = argv[optind])) != 0 ||
+	    (rc = cli_check_text(cmd, "TEXT", text = argv[optind + 1])) != 0)
+		return (rc);
+	cli_params_str(&p, "kid", kid);
+	cli_params_str(&p, "text", text);
+	cli_params_str(&p, "type", kind);
+	return (cli_append(cli, "strength", &p));
+}
+
+int
+do_moment(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "at", required_argument, NULL, 't' },
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_params		 p = { .n = 0 };
+	const char			*at = NULL, *kid, *text;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
+		if (ch != 't')
+			return (cli_optend(cmd, ch));
+		if ((rc = cli_check_when(cli, cmd, "--at", at = optarg)) != 0)
+			return (rc);
+	}
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 2, 2)) != 0 ||
+	    (rc = cli_check_name(cmd, "KID", kid = argv[optind])) != 0 ||
+	    (rc = cli_check_text(cmd, "TEXT", text = argv[optind + 1])) != 0)
+		return (rc);
+	cli_params_str(&p, "kid", kid);
+	cli_params_str(&p, "what", text);
+	cli_params_str(&p, "at", at);
+	return (cli_append(cli, "moment", &p));
+}
