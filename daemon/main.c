@@ -33,6 +33,7 @@ static int	lock_data_dir(const char *, char **cause);
 static int	start(struct daemon *, char **cause);
 static int	start_peers(struct daemon *, char **cause);
 static void	flush_cb(uv_prepare_t *);
+static void	idle_cb(uv_idle_t *);
 static void	signal_cb(uv_signal_t *, int);
 static void	entry_cb(void *, const struct view_entry *);
 static void	fork_cb(void *, const uint8_t *, size_t);
@@ -244,6 +245,19 @@ flush_cb(uv_prepare_t *h)
 		eventlog_flush(d->log);
 		peers_pump(d->peers);
 	}
+	/* Commit callbacks can queue more (a paused client resumed): keep
+	 * the loop from sleeping in poll until they are committed too. */
+	if (eventlog_pending(d->log))
+		uv_idle_start(&d->idle, idle_cb);
+}
+
+static void
+idle_cb(uv_idle_t *h)
+{
+	struct daemon	*d = h->data;
+
+	if (!eventlog_pending(d->log))
+		uv_idle_stop(h);
 }
 
 static void
@@ -269,6 +283,7 @@ shutdown_daemon(struct daemon *d)
 	control_close(d->ctl);
 	d->ctl = NULL;
 	uv_close((uv_handle_t *)&d->flush, NULL);
+	uv_close((uv_handle_t *)&d->idle, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 }
@@ -357,6 +372,8 @@ start(struct daemon *d, char **cause)
 	uv_prepare_init(d->loop, &d->flush);
 	d->flush.data = d;
 	uv_prepare_start(&d->flush, flush_cb);
+	uv_idle_init(d->loop, &d->idle);
+	d->idle.data = d;
 	uv_signal_init(d->loop, &d->sigterm);
 	uv_signal_init(d->loop, &d->sigint);
 	d->sigterm.data = d->sigint.data = d;

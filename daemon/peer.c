@@ -97,6 +97,7 @@ struct peer_session {
 	char			 addr[80];
 	struct chain		 known;		/* what the peer has */
 	bool			 want_heads;
+	bool			 have_heads;	/* the peer's HEADS arrived */
 	unsigned		 resyncs;
 	size_t			 queued;
 	uint64_t		 received, sent, needed;
@@ -176,6 +177,7 @@ static void	session_admitted(void *, int, const struct view_entry *);
 static void	session_timeout_cb(uv_timer_t *);
 static void	session_error(struct peer_session *, int code);
 static bool	peers_authorised(struct peers *, const uint8_t *device);
+static bool	peers_removed(struct peers *, const uint8_t *device);
 static void	peers_accept_cb(uv_stream_t *, int);
 static void	target_schedule(struct peer_target *, bool failed);
 static void	target_timer_cb(uv_timer_t *);
@@ -369,6 +371,15 @@ peers_free(struct peers *p)
 	sodium_free(p->net_key);
 	sodium_free(p->plain);
 	free(p);
+}
+
+static bool
+peers_removed(struct peers *p, const uint8_t *device)
+{
+	const struct chain_author	*a;
+
+	a = chain_find(eventlog_tip(p->log), device);
+	return (a != NULL && a->removed);
 }
 
 static bool
@@ -1075,6 +1086,7 @@ session_heads(struct peer_session *s, const struct peermsg *m)
 	chain_finish(&s->known);
 	chain_init(&s->known);
 	s->needed = 0;
+	s->have_heads = true;
 	for (i = 0; i < m->list->via.array.size; i++) {
 		if ((rc = peermsg_head(m, i, &h)) < 0)
 			return (rc);
@@ -1253,6 +1265,9 @@ session_pump(struct peer_session *s)
 	size_t			 i;
 	uint64_t		 have;
 
+	/* Until the peer said what it has, we would send it everything. */
+	if (!s->have_heads)
+		return;
 	for (i = 0; i < mine->n && !s->closing; i++) {
 		if (s->queued >= PEER_HIGH_WATER)
 			return;
@@ -1301,7 +1316,10 @@ peers_pump(struct peers *p)
 		session_resume(s);
 		if (s->closing || s->state != PS_READY)
 			continue;
-		if (!peers_authorised(p, s->device)) {
+		/* Removed since the handshake: refuse it now. (A device not
+		 * yet known here, e.g. the inviter of a join still catching
+		 * up, is not refused: it proved itself in the handshake.) */
+		if (peers_removed(p, s->device)) {
 			session_error(s, -PROTO_E_PERM);
 			continue;
 		}
