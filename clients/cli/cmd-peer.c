@@ -16,6 +16,10 @@ static int	parse_duration(const char *, uint64_t *);
 static int	peers_print(const struct cli *, const msgpack_object *);
 static int	devices_print(const msgpack_object *);
 static int	doctor_print(const struct cli *, const msgpack_object *);
+static int	peer_show(struct cli *, const struct cli_cmd *, int, char **,
+		    enum rpc_method, int (*)(const struct cli *,
+		    const msgpack_object *));
+static int	devices_show(const struct cli *, const msgpack_object *);
 
 /* "90s", "10m", "2h", "600": seconds, at most a day. */
 static int
@@ -36,6 +40,31 @@ parse_duration(const char *s, uint64_t *secs)
 		return (-1);
 	*secs = n;
 	return (0);
+}
+
+/*
+ * A command without arguments that makes one call and shows its result:
+ * as JSON, or through print.
+ */
+static int
+peer_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    enum rpc_method m, int (*print)(const struct cli *,
+    const msgpack_object *))
+{
+	static const struct option	 opts[] = {
+		CLI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	const msgpack_object		*res;
+	int				 ch, rc;
+
+	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
+		return (cli_optend(cmd, ch));
+	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 0)) != 0)
+		return (rc);
+	if ((rc = cli_call(cli, m, NULL, NULL, &res)) != 0)
+		return (rc);
+	return (cli->json ? cli_print_json(res) : print(cli, res));
 }
 
 int
@@ -190,20 +219,7 @@ peers_print(const struct cli *cli, const msgpack_object *res)
 int
 do_peers(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
-	};
-	const msgpack_object		*res;
-	int				 ch, rc;
-
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
-		return (cli_optend(cmd, ch));
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 0)) != 0)
-		return (rc);
-	if ((rc = cli_call(cli, RPC_M_PEERS, NULL, NULL, &res)) != 0)
-		return (rc);
-	return (cli->json ? cli_print_json(res) : peers_print(cli, res));
+	return (peer_show(cli, cmd, argc, argv, RPC_M_PEERS, peers_print));
 }
 
 /* "peers add" and "peers remove": the table entry's name says which. */
@@ -272,24 +288,16 @@ devices_print(const msgpack_object *res)
 	return (cli_table_print(t));
 }
 
-int
-do_devices(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
+static int
+devices_show(const struct cli *cli, const msgpack_object *res)
 {
-	static const struct option	 opts[] = {
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
-	};
-	const msgpack_object		*res;
-	int				 ch, rc;
+	return (devices_print(res));
+}
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
-		return (cli_optend(cmd, ch));
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 0)) != 0)
-		return (rc);
-	if ((rc = cli_call(cli, RPC_M_DEVICES, NULL, NULL, &res)) != 0)
-		return (rc);
-	return (cli->json ? cli_print_json(res) : devices_print(res));
+int
+do_devices(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	return (peer_show(cli, cmd, argc, argv, RPC_M_DEVICES, devices_show));
 }
 
 /* Say, in sentences, what discovery did and why each peer is as it is. */
@@ -362,20 +370,7 @@ doctor_print(const struct cli *cli, const msgpack_object *res)
 int
 do_doctor(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
-	};
-	const msgpack_object		*res;
-	int				 ch, rc;
-
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
-		return (cli_optend(cmd, ch));
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 0)) != 0)
-		return (rc);
-	if ((rc = cli_call(cli, RPC_M_DOCTOR, NULL, NULL, &res)) != 0)
-		return (rc);
-	return (cli->json ? cli_print_json(res) : doctor_print(cli, res));
+	return (peer_show(cli, cmd, argc, argv, RPC_M_DOCTOR, doctor_print));
 }
 
 int
