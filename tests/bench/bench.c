@@ -403,6 +403,46 @@ bench_call_ok(const char *sock, struct bench_req *r, char *err,
 }
 
 /*
+ * Send r on fd, renumbered with a fresh msgid, and decode its reply into
+ * up and *msg (whose objects point into *body). The reply must answer r
+ * without an error. Return 0, or -1 with err set (nothing to free). OUT:
+ * on success the caller frees *body and destroys up.
+ */
+int
+bench_call_result(int fd, struct bench_req *r, int timeout_ms,
+    uint8_t **body, msgpack_unpacked *up, struct rpc_msg *msg, char *err,
+    size_t errsize)
+{
+	static uint32_t	msgid = 1000;
+	size_t		len;
+	int		rc;
+
+	bench_req_set_msgid((uint8_t *)r->sb.data, ++msgid);
+	if ((rc = bench_call(fd, (uint8_t *)r->sb.data, r->sb.size,
+	    timeout_ms, body, &len)) < 0) {
+		snprintf(err, errsize, "call: %s", strerror(-rc));
+		return (-1);
+	}
+	msgpack_unpacked_init(up);
+	if ((rc = rpc_decode(*body, len, up, msg)) < 0)
+		snprintf(err, errsize, "undecodable reply: %s",
+		    proto_strerror(rc));
+	else if (msg->kind != RPC_RESPONSE || msg->msgid != msgid)
+		snprintf(err, errsize, "reply %u to request %u", msg->msgid,
+		    msgid);
+	else if (msg->err_code != 0)
+		snprintf(err, errsize, "error %lld: %.*s",
+		    (long long)msg->err_code, (int)msg->err_len,
+		    msg->err_msg != NULL ? msg->err_msg : "");
+	else
+		return (0);
+	msgpack_unpacked_destroy(up);
+	free(*body);
+	*body = NULL;
+	return (-1);
+}
+
+/*
  * Ask status on fd; copy verified.state to state and the entry count to
  * *entries. Return 0 or -1.
  */
@@ -480,9 +520,29 @@ int
 bench_daemon_start(struct bench_daemon *d, const char *attuned,
     const char *root, uint64_t timeout_ns, uint64_t *ready_ns)
 {
-	char		*argv[10];
+	/* Unix socket only: no peer listener, no LAN beacons. */
+	static const char *const	extra[] = {
+		"--listen=off", "--no-discovery", NULL
+	};
+
+	return (bench_daemon_start_args(d, attuned, root, extra, timeout_ns,
+	    ready_ns));
+}
+
+/*
+ * bench_daemon_start with the options after "-f -d DIR -s SOCK" taken
+ * from extra (NULL-terminated, at most BENCH_MAX_EXTRA), in place of
+ * "--listen=off --no-discovery". Return 0 or -1 (reported).
+ */
+int
+bench_daemon_start_args(struct bench_daemon *d, const char *attuned,
+    const char *root, const char *const *extra, uint64_t timeout_ns,
+    uint64_t *ready_ns)
+{
+	char		*argv[6 + BENCH_MAX_EXTRA + 1];
 	uint64_t	 t0, deadline;
 	pid_t		 r;
+	size_t		 i;
 	int		 status;
 
 	memset(d, 0, sizeof(*d));
@@ -494,16 +554,20 @@ bench_daemon_start(struct bench_daemon *d, const char *attuned,
 		fprintf(stderr, "bench: socket path too long under %s\n", root);
 		return (-1);
 	}
-	/* Unix socket only: no peer listener, no LAN beacons. */
 	argv[0] = (char *)attuned;
 	argv[1] = (char *)"-f";
 	argv[2] = (char *)"-d";
 	argv[3] = d->data_dir;
 	argv[4] = (char *)"-s";
 	argv[5] = d->sock;
-	argv[6] = (char *)"--listen=off";
-	argv[7] = (char *)"--no-discovery";
-	argv[8] = NULL;
+	for (i = 0; extra[i] != NULL; i++) {
+		if (i == BENCH_MAX_EXTRA) {
+			fprintf(stderr, "bench: too many daemon options\n");
+			return (-1);
+		}
+		argv[6 + i] = (char *)extra[i];
+	}
+	argv[6 + i] = NULL;
 	t0 = bench_now_ns();
 	if (bench_spawn(argv, d->diag, &d->pid) < 0) {
 		fprintf(stderr, "bench: cannot start %s\n", attuned);

@@ -6,7 +6,7 @@
  *
  * A benchmark measures and prints; it must not change the daemon, and
  * every loop here is bounded both in count and in time. Only Unix sockets
- * are used.
+ * are used here (bench-sync's daemons also listen on 127.0.0.1).
  */
 #ifndef ATTUNE_BENCH_H
 #define ATTUNE_BENCH_H
@@ -27,6 +27,7 @@
 #define BENCH_NS		1000000000ULL
 #define BENCH_MS		1000000ULL
 #define BENCH_MAX_CONNS		256
+#define BENCH_MAX_EXTRA		8	/* daemon options after -d, -s */
 
 /* A daemon started by bench_daemon_start in a directory of its own. */
 struct bench_daemon {
@@ -97,6 +98,9 @@ int	bench_run_capture(char *const argv[], char *out, size_t size,
 
 int	bench_daemon_start(struct bench_daemon *, const char *attuned,
 	    const char *root, uint64_t timeout_ns, uint64_t *ready_ns);
+int	bench_daemon_start_args(struct bench_daemon *, const char *attuned,
+	    const char *root, const char *const *extra, uint64_t timeout_ns,
+	    uint64_t *ready_ns);
 int	bench_daemon_stop(struct bench_daemon *, uint64_t *stop_ns);
 int	bench_proc_mem(pid_t pid, uint64_t *rss_kb, uint64_t *hwm_kb);
 int	bench_proc_usage(pid_t pid, uint64_t *cpu_us, uint64_t *wbytes);
@@ -114,6 +118,9 @@ int	bench_call(int fd, const uint8_t *frame, size_t len, int timeout_ms,
 	    uint8_t **body, size_t *body_len);	/* OUT: caller frees body */
 int	bench_call_ok(const char *sock, struct bench_req *, char *err,
 	    size_t errsize);
+int	bench_call_result(int fd, struct bench_req *, int timeout_ms,
+	    uint8_t **body, msgpack_unpacked *, struct rpc_msg *, char *err,
+	    size_t errsize);	/* OUT: caller frees body, destroys up */
 int	bench_status_verified(int fd, char *state, size_t size,
 	    uint64_t *entries);
 int	bench_lockstep(const struct bench_load *, struct bench_result *);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # run-all.sh: build attune in release mode (build dir build-bench) and run
-# the three benchmarks of tests/bench, printing the machine and every
+# the four benchmarks of tests/bench, printing the machine and every
 # figure. It owns nothing but its build dir and the temporary directories
 # the benchmarks make (under $BENCH_DIR, default /var/tmp) and remove.
 #
@@ -32,6 +32,11 @@ echo "sqlite:  $(pkg-config --modversion sqlite3)," \
     "libsodium $(pkg-config --modversion libsodium)," \
     "libuv $(pkg-config --modversion libuv)"
 echo "redis:   $(redis-server --version | cut -d' ' -f1-3)"
+if command -v syncthing >/dev/null 2>&1; then
+	echo "syncthing: $(syncthing --version | cut -d' ' -f1-2)"
+else
+	echo "syncthing: not installed (bench-sync runs without its reference)"
+fi
 
 # CPU time stolen by the hypervisor and spent waiting for I/O over the
 # whole run, from /proc/stat: a noisy neighbour shows up here.
@@ -56,9 +61,11 @@ if [ ! -x "$X/bench-rpc" ]; then
 	mkdir -p "$X"
 	CFLAGS="-std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter"
 	CFLAGS="$CFLAGS -Iproto $(pkg-config --cflags msgpack)"
-	for p in rpc append start; do
+	for p in rpc append start sync; do
 		LIBS="$B/proto/libproto.a $(pkg-config --libs msgpack)"
 		[ "$p" = append ] && LIBS="$LIBS $(pkg-config --libs sqlite3)"
+		[ "$p" = sync ] && LIBS="$B/proto/libproto_crypto.a $LIBS
+		    $(pkg-config --libs libsodium) -pthread"
 		# shellcheck disable=SC2086
 		cc $CFLAGS \
 		    -DBENCH_ATTUNED="\"$PWD/$B/daemon/attuned\"" \
@@ -74,6 +81,8 @@ echo "== bench-append"
 "$X/bench-append" -r "$RUNS"
 echo "== bench-start"
 "$X/bench-start" -r "$RUNS"
+echo "== bench-sync"
+"$X/bench-sync" -r "$RUNS"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$STAT0 $(cpustat)" | awk '{ t = $4 - $1; if (t > 0)
     printf("== over the run: cpu steal %.1f%%, iowait %.1f%%\n",
