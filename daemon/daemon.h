@@ -39,8 +39,6 @@ struct daemon {
 	struct peers		*peers;
 	struct discovery	*disc;		/* NULL: --no-discovery */
 	int			 invite_slot;
-	uv_prepare_t		 flush;
-	uv_idle_t		 idle;		/* no sleeping with work queued */
 	uv_signal_t		 sigterm, sigint;
 	bool			 stopping;
 };

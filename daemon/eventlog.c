@@ -1,8 +1,7 @@
 /*
- * eventlog.c: seal, group-commit and load the event log (eventlog.h).
- * Runs on the loop thread only; the store is used synchronously, one
- * transaction per loop iteration. Full re-verification runs off the loop
- * (verify.c).
+ * eventlog.c: queue, apply and load the event log (eventlog.h). Runs
+ * on the loop thread; sealing and commits happen on writer.c's threads,
+ * full re-verification on verify.c's.
  */
 #include <sys/time.h>
 
@@ -21,17 +20,7 @@
 #include "mpcheck.h"
 #include "verify.h"
 #include "when.h"
-
-
-/* One sealed entry waiting for its commit. */
-struct eventlog_pending {
-	msgpack_sbuffer		 blob;
-	uint8_t			*payload;
-	size_t			 len;
-	struct envelope		 env;
-	eventlog_done_cb	 done;
-	void			*arg;
-};
+#include "writer.h"
 
 struct eventlog {
 	uv_loop_t		*loop;
@@ -40,11 +29,8 @@ struct eventlog {
 	struct views		 views;
 	char			 db_path[4096];
 	char			 data_dir[4096];
-	/* Sealed, not yet committed: */
-	struct eventlog_pending	*pending;	/* EVENTLOG_MAX_PENDING each */
-	struct eventlog_pending	*spare;		/* the batch being committed */
-	size_t			 npending;
-	struct chain		 tip;		/* heads, counting pending */
+	struct writer		*writer;	/* queued, not yet applied */
+	struct chain		 tip;		/* heads, counting queued */
 	bool			 tip_founded;	/* family.create durable or queued */
 	uint64_t		 last_hlc;
 	uint64_t		 forks;
@@ -58,16 +44,18 @@ struct eventlog {
 	void			*entry_arg;
 	eventlog_fork_cb	 fork_cb;
 	void			*fork_arg;
+	eventlog_commit_cb	 commit_cb;
+	void			*commit_arg;
 };
 
 static int	eventlog_load_row(const struct store_row *, void *);
 static bool	eventlog_mac_ok(const struct eventlog *,
 		    const struct store_row *);
 static void	eventlog_reset_head(struct eventlog *);
-static void	eventlog_fail_batch(struct eventlog_pending *, size_t, int);
-static int	eventlog_commit(struct eventlog *, struct eventlog_pending *,
-		    size_t);
-static int	eventlog_seal(struct eventlog *, struct eventlog_pending *,
+static void	eventlog_set_writer_head(struct eventlog *);
+static void	eventlog_ready(void *);
+static void	eventlog_apply_done(struct eventlog *);
+static void	eventlog_own_entry(struct eventlog *, struct writer_entry *,
 		    const uint8_t *payload, size_t len);
 static void	eventlog_startup_verified(void *, int, const char *, size_t);
 static int	eventlog_count_fork(const struct store_row *, void *);
@@ -227,10 +215,7 @@ eventlog_open(uv_loop_t *loop, const char *data_dir, struct keys *keys,
 	chain_init(&el->tip);
 	el->scratch = sodium_malloc(PROTO_MAX_PAYLOAD);
 	el->mac_key = sodium_malloc(STORE_MAC);
-	el->pending = calloc(EVENTLOG_MAX_PENDING, sizeof(*el->pending));
-	el->spare = calloc(EVENTLOG_MAX_PENDING, sizeof(*el->spare));
-	if (el->scratch == NULL || el->mac_key == NULL ||
-	    el->pending == NULL || el->spare == NULL) {
+	if (el->scratch == NULL || el->mac_key == NULL) {
 		rc = -PROTO_E_INTERNAL;
 		goto err_free;
 	}
@@ -259,6 +244,12 @@ eventlog_open(uv_loop_t *loop, const char *data_dir, struct keys *keys,
 		goto err_free;
 	}
 	eventlog_reset_head(el);
+	/* Last: nothing may fail once the writer's threads run. */
+	if ((rc = writer_start(loop, el->db_path, keys->device_sk,
+	    keys->device_pk, el->mac_key, eventlog_ready, el, &el->writer,
+	    cause)) < 0)
+		goto err_free;
+	eventlog_set_writer_head(el);
 	verify_init(&el->verify);
 	if (keys->has_family)
 		verify_start(loop, el->db_path, keys, &el->verify,
@@ -275,15 +266,13 @@ eventlog_close(struct eventlog *el)
 {
 	if (el == NULL)
 		return;
-	if (el->npending > 0)
-		eventlog_flush(el);
+	eventlog_shutdown(el);
+	writer_destroy(el->writer);
 	store_close(el->store);
 	views_finish(&el->views);
 	chain_finish(&el->tip);
 	sodium_free(el->scratch);
 	sodium_free(el->mac_key);
-	free(el->pending);
-	free(el->spare);
 	free(el);
 }
 
@@ -301,16 +290,35 @@ eventlog_set_fork_cb(struct eventlog *el, eventlog_fork_cb cb, void *arg)
 	el->fork_arg = arg;
 }
 
+void
+eventlog_set_commit_cb(struct eventlog *el, eventlog_commit_cb cb, void *arg)
+{
+	el->commit_cb = cb;
+	el->commit_arg = arg;
+}
+
+/* Queued or being sealed or committed. */
 bool
 eventlog_pending(const struct eventlog *el)
 {
-	return (el->npending > 0);
+	return (el->writer != NULL && writer_count(el->writer) > 0);
 }
 
 size_t
 eventlog_npending(const struct eventlog *el)
 {
-	return (el->npending);
+	return (el->writer != NULL ? writer_count(el->writer) : 0);
+}
+
+/* The sealer's next entry of ours follows our durable head. */
+static void
+eventlog_set_writer_head(struct eventlog *el)
+{
+	const struct chain_author	*me;
+
+	me = chain_find(&el->views.chain, el->keys->device_pk);
+	writer_set_head(el->writer, me != NULL ? me->seq : 0,
+	    me != NULL ? me->head : NULL);
 }
 
 /*
@@ -345,179 +353,127 @@ eventlog_tip_admit(struct eventlog *el, const uint8_t *author,
 	}
 }
 
-/* Seal payload as our next entry into p. */
-static int
-eventlog_seal(struct eventlog *el, struct eventlog_pending *p,
+/*
+ * Fill w as our next entry, to be sealed by the writer: seq and HLC are
+ * taken here, in queue order; nonce, prev and signature there.
+ */
+static void
+eventlog_own_entry(struct eventlog *el, struct writer_entry *w,
     const uint8_t *payload, size_t len)
 {
-	struct envelope		*e = &p->env;
-	struct chain_author	*me;
-	int64_t			 now = eventlog_now(el);
-	int			 rc;
+	struct envelope	*e = &w->env;
+	int64_t		 now = eventlog_now(el);
 
-	memset(p, 0, sizeof(*p));
-	if (chain_add(&el->tip, el->keys->device_pk, &me) < 0)
-		return (-PROTO_E_INTERNAL);
 	memcpy(e->family_id, el->keys->family_id, ENV_FAMILY_ID);
 	memcpy(e->author, el->keys->device_pk, ENV_PK);
-	e->seq = me->seq + 1;
-	e->has_prev = e->seq > 1;
-	if (e->has_prev)
-		memcpy(e->prev, me->head, ENV_ID);
+	e->seq = chain_find(&el->tip, el->keys->device_pk)->seq + 1;
 	e->hlc_ms = (uint64_t)now > el->last_hlc ? (uint64_t)now :
 	    el->last_hlc + 1;
 	e->key_epoch = el->keys->epoch;
-	randombytes_buf(e->nonce, ENV_NONCE);
-	msgpack_sbuffer_init(&p->blob);
-	if ((rc = envelope_seal(e, el->keys->family_key, el->keys->device_sk,
-	    payload, len, &p->blob)) < 0) {
-		msgpack_sbuffer_destroy(&p->blob);
-		return (rc);
-	}
-	if ((p->payload = malloc(len)) == NULL) {
-		msgpack_sbuffer_destroy(&p->blob);
-		return (-PROTO_E_INTERNAL);
-	}
-	memcpy(p->payload, payload, len);
-	p->len = len;
-	return (0);
+	w->key = el->keys->family_key;
+	w->seal = true;
+	w->len = len;
+	memcpy(w->payload, payload, len);
 }
 
 /*
- * Seal payload (a msgpack map {t, ...}) as this device's next entry and
- * queue it for the next group commit. done runs once, after the commit or
- * its failure. Return 0 (queued) or a negative PROTO_E_* code (done will
- * not run).
+ * Queue payload (a msgpack map {t, ...}) as this device's next entry.
+ * done runs once, after the commit or its failure. Return 0 (queued) or
+ * a negative PROTO_E_* code (done will not run).
  */
 int
 eventlog_append(struct eventlog *el, const uint8_t *payload, size_t len,
     eventlog_done_cb done, void *arg)
 {
-	struct eventlog_pending	*p;
-	int			 rc;
+	struct writer_entry	*w;
+	struct chain_author	*me;
 
 	if (!el->keys->has_family)
 		return (-PROTO_E_NOFAMILY);
 	if (len > PROTO_MAX_PAYLOAD)
 		return (-PROTO_E_TOOBIG);
-	if (el->npending >= EVENTLOG_MAX_PENDING)
+	if (writer_broken(el->writer))
+		return (-PROTO_E_STORE);
+	if ((w = writer_slot(el->writer)) == NULL)
 		return (-PROTO_E_BUSY);
-	p = &el->pending[el->npending];
-	if ((rc = eventlog_seal(el, p, payload, len)) < 0)
-		return (rc);
-	p->done = done;
-	p->arg = arg;
-	el->npending++;
-	chain_advance(chain_find(&el->tip, el->keys->device_pk), &p->env);
-	eventlog_tip_admit(el, p->env.author, payload, len);
-	el->last_hlc = p->env.hlc_ms;
+	if (chain_add(&el->tip, el->keys->device_pk, &me) < 0 ||
+	    (w->payload = malloc(len > 0 ? len : 1)) == NULL)
+		return (-PROTO_E_INTERNAL);
+	eventlog_own_entry(el, w, payload, len);
+	w->done = done;
+	w->arg = arg;
+	me->seq = w->env.seq;	/* its id is known once sealed */
+	memset(me->head, 0, ENV_ID);
+	eventlog_tip_admit(el, w->env.author, payload, len);
+	el->last_hlc = w->env.hlc_ms;
+	writer_push(el->writer);
 	return (0);
 }
 
-/* Fail n taken entries: their callbacks get rc. */
+/*
+ * Apply what the writer finished, in order: a committed entry goes to the
+ * views, then its callback runs; a failed one only reports. Callbacks may
+ * queue more (a client's next request): that goes behind.
+ */
 static void
-eventlog_fail_batch(struct eventlog_pending *batch, size_t n, int rc)
+eventlog_apply_done(struct eventlog *el)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		if (batch[i].done != NULL)
-			batch[i].done(batch[i].arg, rc, NULL);
-		msgpack_sbuffer_destroy(&batch[i].blob);
-		free(batch[i].payload);
-	}
-}
-
-/* Write a batch in one transaction, each row with this device's MAC. */
-static int
-eventlog_commit(struct eventlog *el, struct eventlog_pending *batch,
-    size_t n)
-{
-	struct store_row	*rows;
-	uint8_t			*macs;
-	char			*cause = NULL;
-	size_t			 i;
+	struct writer_entry	*w;
+	struct view_entry	*ve;
 	int			 rc;
 
-	rows = calloc(n, sizeof(*rows));
-	macs = calloc(n, STORE_MAC);
-	if (rows == NULL || macs == NULL) {
-		free(rows);
-		free(macs);
-		return (-PROTO_E_INTERNAL);
+	while ((w = writer_done(el->writer)) != NULL) {
+		ve = NULL;
+		if ((rc = w->rc) == 0) {
+			w->env.blob = (const uint8_t *)w->blob.data;
+			rc = views_apply(&el->views, &w->env, w->payload,
+			    w->len, &ve);
+			if (rc == 0)
+				eventlog_learn(el, w->payload, w->len);
+		}
+		if (w->done != NULL)
+			w->done(w->arg, rc, ve);
+		if (ve != NULL && el->entry_cb != NULL)
+			el->entry_cb(el->entry_arg, ve);
+		writer_release(el->writer);
 	}
-	for (i = 0; i < n; i++) {
-		memcpy(rows[i].id, batch[i].env.id, ENV_ID);
-		memcpy(rows[i].author, batch[i].env.author, ENV_PK);
-		rows[i].seq = batch[i].env.seq;
-		rows[i].hlc = batch[i].env.hlc_ms;
-		rows[i].env = (const uint8_t *)batch[i].blob.data;
-		rows[i].env_len = batch[i].blob.size;
-		crypto_generichash(macs + i * STORE_MAC, STORE_MAC, rows[i].env,
-		    rows[i].env_len, el->mac_key, STORE_MAC);
-		rows[i].mac = macs + i * STORE_MAC;
-	}
-	if ((rc = store_append(el->store, rows, n, &cause)) < 0) {
-		log_warnx("eventlog: commit of %zu entries failed: %s", n,
-		    cause ? cause : proto_strerror(rc));
-		free(cause);
-	}
-	free(rows);
-	free(macs);
-	return (rc);
+	if (writer_count(el->writer) > 0)
+		return;
+	eventlog_reset_head(el);	/* nothing queued: tip = durable */
+	if (writer_broken(el->writer))
+		eventlog_set_writer_head(el);	/* and write again */
+}
+
+/* The writer finished entries (a uv_async callback on the loop). */
+static void
+eventlog_ready(void *arg)
+{
+	struct eventlog	*el = arg;
+
+	eventlog_apply_done(el);
+	if (el->commit_cb != NULL)
+		el->commit_cb(el->commit_arg);
 }
 
 /*
- * Commit every queued entry in one transaction, then apply each to the
- * views and call its done callback. The batch is taken out of the queue
- * first: callbacks may append again (a client's next request), and that
- * goes to the next batch. On failure every entry of the batch fails, and
- * so does anything queued on top of it by those callbacks.
+ * Make everything queued durable and applied, then stop the writer: at
+ * shutdown, before the loop's handles close. Callbacks may queue more
+ * (a paused client resumed): those are finished too, a bounded number
+ * of rounds; anything queued later is refused (-PROTO_E_BUSY).
  */
 void
-eventlog_flush(struct eventlog *el)
+eventlog_shutdown(struct eventlog *el)
 {
-	struct eventlog_pending	*batch, *p;
-	struct view_entry	*ve;
-	size_t			 i, n = el->npending;
-	int			 rc;
+	int	round;
 
-	if (n == 0)
+	if (el->writer == NULL)
 		return;
-	batch = el->pending;
-	el->pending = el->spare;
-	el->spare = batch;
-	el->npending = 0;
-	if ((rc = eventlog_commit(el, batch, n)) < 0)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		p = &batch[i];
-		p->env.blob = (const uint8_t *)p->blob.data;
-		ve = NULL;
-		rc = views_apply(&el->views, &p->env, p->payload, p->len, &ve);
-		if (rc == 0)
-			eventlog_learn(el, p->payload, p->len);
-		if (p->done != NULL)
-			p->done(p->arg, rc, ve);
-		if (ve != NULL && el->entry_cb != NULL)
-			el->entry_cb(el->entry_arg, ve);
-		msgpack_sbuffer_destroy(&p->blob);
-		free(p->payload);
+	for (round = 0; round < 64 && writer_count(el->writer) > 0; round++) {
+		writer_drain(el->writer);
+		eventlog_apply_done(el);
 	}
-	if (el->npending == 0)
-		eventlog_reset_head(el);	/* nothing queued: tip = durable */
-	return;
-fail:
-	eventlog_fail_batch(batch, n, rc);
-	while (el->npending > 0) {		/* sealed on top of the failed */
-		batch = el->pending;
-		n = el->npending;
-		el->pending = el->spare;
-		el->spare = batch;
-		el->npending = 0;
-		eventlog_fail_batch(batch, n, rc);
-	}
-	eventlog_reset_head(el);
+	writer_stop(el->writer);
+	eventlog_apply_done(el);
 }
 
 /*
@@ -529,7 +485,7 @@ int
 eventlog_create_family(struct eventlog *el, const char *data_dir,
     char **cause)
 {
-	if (el->views.has_family || el->npending > 0)
+	if (el->views.has_family || eventlog_pending(el))
 		return (-PROTO_E_EXISTS);
 	if (el->keys->has_family)
 		return (0);
@@ -574,7 +530,7 @@ int
 eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
     bool sig_checked)
 {
-	struct eventlog_pending	*p;
+	struct writer_entry	*p;
 	struct chain_author	*a;
 	struct envelope		 e;
 	const uint8_t		*key;
@@ -597,10 +553,10 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 		return (rc);
 	if ((key = keys_epoch_key(el->keys, e.key_epoch)) == NULL)
 		return (-PROTO_E_PERM);	/* its key.rotate has not come yet */
-	if (el->npending >= EVENTLOG_MAX_PENDING)
+	if (writer_broken(el->writer))
+		return (-PROTO_E_STORE);
+	if ((p = writer_slot(el->writer)) == NULL)
 		return (-PROTO_E_BUSY);
-	p = &el->pending[el->npending];
-	memset(p, 0, sizeof(*p));
 	if ((rc = envelope_open(&e, key, el->scratch, PROTO_MAX_PAYLOAD,
 	    &p->len)) < 0)
 		return (rc);
@@ -620,19 +576,19 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 		rc = -PROTO_E_PERM;
 		goto err_free;
 	}
+	if ((rc = chain_add(&el->tip, e.author, &a)) < 0)
+		goto err_free;
 	msgpack_sbuffer_init(&p->blob);
 	msgpack_sbuffer_write(&p->blob, (const char *)blob, len);
 	p->env = e;
 	p->env.blob = NULL;
-	if ((rc = chain_add(&el->tip, e.author, &a)) < 0)
-		goto err_free;
 	chain_advance(a, &e);
 	eventlog_tip_admit(el, e.author, p->payload, p->len);
 	/* A peer's clock far ahead must not drag ours along. */
 	if (e.hlc_ms > el->last_hlc &&
 	    (int64_t)e.hlc_ms <= eventlog_now(el) + EVENTLOG_MAX_SKEW_MS)
 		el->last_hlc = e.hlc_ms;
-	el->npending++;
+	writer_push(el->writer);
 	return (1);
 err_free:
 	free(p->payload);
@@ -668,10 +624,16 @@ eventlog_known(struct eventlog *el, const struct chain_author *a,
     const struct envelope *e)
 {
 	struct store_row	r;
+	const struct chain_author	*durable;
 	uint8_t			id[ENV_ID];
 	char			hex[13];
 	int			rc;
 
+	/* Ours, queued: its id is not known until it is sealed. */
+	durable = chain_find(&el->views.chain, e->author);
+	if (memcmp(e->author, el->keys->device_pk, ENV_PK) == 0 &&
+	    (durable == NULL || e->seq > durable->seq))
+		return (0);
 	if (e->seq == a->seq)
 		memcpy(id, a->head, ENV_ID);
 	else if ((rc = store_id_at(el->store, e->author, e->seq, id)) < 0)
@@ -776,8 +738,8 @@ eventlog_check_queued(const struct eventlog *el, const uint8_t *payload,
 	if (mp_unpack(payload, len, &a) < 0 || mp_get_str(&a.data, "name",
 	    &n1, &l1, PROTO_MAX_NAME) != MP_FOUND)
 		goto out;
-	for (i = 0; i < el->npending && rc == 0; i++) {
-		const struct eventlog_pending	*p = &el->pending[i];
+	for (i = 0; i < writer_count(el->writer) && rc == 0; i++) {
+		const struct writer_entry	*p = writer_at(el->writer, i);
 
 		if (kinds_peek(p->payload, p->len, NULL) != KIND_KID_ADD)
 			continue;

@@ -1,13 +1,14 @@
 /*
  * eventlog.h: the family's append-only event log on this device: it
- * seals new entries (seq, prev, HLC, signature, encryption), commits them
- * in groups, applies them to the views once durable, and re-verifies the
- * stored log. It owns the store and the views; it never touches sockets.
+ * queues new entries (seq, HLC) and received ones (checked), has them
+ * sealed and committed in groups off the loop thread (writer.h), applies
+ * them to the views once durable, and re-verifies the stored log. It
+ * owns the store and the views; it never touches sockets.
  *
- * Group commit: eventlog_append only queues a sealed entry; the loop
- * calls eventlog_flush once per iteration (before it polls for I/O), so
- * every append that arrived in that iteration shares one transaction and
- * one fsync. Each entry's callback runs after its commit is durable.
+ * Group commit: eventlog_append and eventlog_ingest only queue; whatever
+ * is sealed when the commit thread is free shares one transaction and
+ * one fsync. Each entry's callback runs on the loop after its commit is
+ * durable, then the commit callback once for the lot.
  */
 #ifndef ATTUNE_EVENTLOG_H
 #define ATTUNE_EVENTLOG_H
@@ -21,19 +22,21 @@
 #include "keys.h"
 #include "store.h"
 #include "views.h"
+#include "writer.h"
 
 struct eventlog;
 
-/* Most entries queued for one group commit. */
-#define EVENTLOG_MAX_PENDING	4096
+/* Most entries queued at once. */
+#define EVENTLOG_MAX_PENDING	WRITER_SLOTS
 /* How far ahead of our clock a peer's HLC may move ours. */
 #define EVENTLOG_MAX_SKEW_MS	(60 * 60 * 1000)
 
 /* An append finished: rc is 0 (ve is the new entry) or a PROTO_E_* code. */
-typedef void (*eventlog_done_cb)(void *arg, int rc,
-    const struct view_entry *ve);
+typedef writer_done_cb eventlog_done_cb;
 /* A new entry was committed (for subscribers). */
 typedef void (*eventlog_entry_cb)(void *arg, const struct view_entry *ve);
+/* Entries became durable (after their own callbacks). */
+typedef void (*eventlog_commit_cb)(void *arg);
 /* A fork was found: blob is the second event (the evidence). */
 typedef void (*eventlog_fork_cb)(void *arg, const uint8_t *blob, size_t len);
 /* A verification finished: result is a packed msgpack map. */
@@ -61,11 +64,13 @@ int	eventlog_open(uv_loop_t *, const char *data_dir, struct keys *,
 void	eventlog_close(struct eventlog *);
 void	eventlog_set_entry_cb(struct eventlog *, eventlog_entry_cb, void *);
 void	eventlog_set_fork_cb(struct eventlog *, eventlog_fork_cb, void *);
+void	eventlog_set_commit_cb(struct eventlog *, eventlog_commit_cb,
+	    void *);
 int	eventlog_append(struct eventlog *, const uint8_t *payload, size_t len,
 	    eventlog_done_cb, void *arg);
 bool	eventlog_pending(const struct eventlog *);
 size_t	eventlog_npending(const struct eventlog *);
-void	eventlog_flush(struct eventlog *);
+void	eventlog_shutdown(struct eventlog *);
 int	eventlog_create_family(struct eventlog *, const char *data_dir,
 	    char **cause);
 int	eventlog_check_queued(const struct eventlog *, const uint8_t *,

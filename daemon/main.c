@@ -32,8 +32,7 @@ static int	check_hostport(const char *);
 static int	lock_data_dir(const char *, char **cause);
 static int	start(struct daemon *, char **cause);
 static int	start_peers(struct daemon *, char **cause);
-static void	flush_cb(uv_prepare_t *);
-static void	idle_cb(uv_idle_t *);
+static void	commit_cb(void *);
 static void	signal_cb(uv_signal_t *, int);
 static void	entry_cb(void *, const struct view_entry *);
 static void	fork_cb(void *, const uint8_t *, size_t);
@@ -235,29 +234,13 @@ fork_cb(void *arg, const uint8_t *blob, size_t len)
 	peers_broadcast_event(d->peers, blob, len);
 }
 
-/* Once per loop iteration, before polling: one group commit. */
+/* Entries became durable: send them on, resume who waited for room. */
 static void
-flush_cb(uv_prepare_t *h)
+commit_cb(void *arg)
 {
-	struct daemon	*d = h->data;
+	struct daemon	*d = arg;
 
-	if (eventlog_pending(d->log)) {
-		eventlog_flush(d->log);
-		peers_pump(d->peers);
-	}
-	/* Commit callbacks can queue more (a paused client resumed): keep
-	 * the loop from sleeping in poll until they are committed too. */
-	if (eventlog_pending(d->log))
-		uv_idle_start(&d->idle, idle_cb);
-}
-
-static void
-idle_cb(uv_idle_t *h)
-{
-	struct daemon	*d = h->data;
-
-	if (!eventlog_pending(d->log))
-		uv_idle_stop(h);
+	peers_pump(d->peers);
 }
 
 static void
@@ -275,15 +258,13 @@ shutdown_daemon(struct daemon *d)
 		return;
 	d->stopping = true;
 	verify_stop_all();
-	eventlog_flush(d->log);
+	eventlog_shutdown(d->log);
 	reminders_stop();
 	peers_close(d->peers);
 	discovery_close(d->disc);
 	d->disc = NULL;
 	control_close(d->ctl);
 	d->ctl = NULL;
-	uv_close((uv_handle_t *)&d->flush, NULL);
-	uv_close((uv_handle_t *)&d->idle, NULL);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 }
@@ -364,16 +345,12 @@ start(struct daemon *d, char **cause)
 	if ((rc = start_peers(d, cause)) < 0)
 		return (rc);
 	eventlog_set_fork_cb(d->log, fork_cb, d);
+	eventlog_set_commit_cb(d->log, commit_cb, d);
 	if ((rc = control_listen(d->loop, d->cfg.socket_path,
 	    rpc_cmd_dispatch, d, &d->ctl, cause)) < 0)
 		return (rc);
 	if ((rc = reminders_start(d, d->cfg.notify, cause)) < 0)
 		return (rc);
-	uv_prepare_init(d->loop, &d->flush);
-	d->flush.data = d;
-	uv_prepare_start(&d->flush, flush_cb);
-	uv_idle_init(d->loop, &d->idle);
-	d->idle.data = d;
 	uv_signal_init(d->loop, &d->sigterm);
 	uv_signal_init(d->loop, &d->sigint);
 	d->sigterm.data = d->sigint.data = d;
