@@ -6,6 +6,10 @@
  * (WAL, synchronous=FULL, one row per commit) with libsqlite3 directly,
  * in slices interleaved with the latency slices so that both see the
  * same disk: that is the only reason this program links sqlite3.
+ * And it measures what bounds appends from above: one device's entries
+ * are signed one after another (each prev is the id of the one before,
+ * signature included), so no daemon can append faster than one thread
+ * signs; the throughput is also reported as a share of that limit.
  */
 #include <sys/types.h>
 
@@ -17,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "bench.h"
@@ -26,6 +31,7 @@
 #define APPEND_TARGET_RATE	20000.0	/* appends/s with 16 clients */
 #define APPEND_TARGET_P99_US	2000.0
 #define APPEND_SLICES		10	/* latency and reference interleave */
+#define APPEND_SIGNS		3000	/* for the signing limit */
 
 /* The reference sqlite database, open across its slices. */
 struct ref_db {
@@ -53,6 +59,7 @@ static int	ref_commits(struct ref_db *, unsigned n);
 static void	ref_close(struct ref_db *);
 static int	setup_family(const char *sock);
 static void	checkin_req(struct bench_req *);
+static double	sign_rate(void);
 
 static void
 usage(void)
@@ -130,6 +137,31 @@ ref_close(struct ref_db *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * Ed25519 signatures per second on this thread, over 300 bytes (an
+ * envelope's size with a short entry): the ceiling for one device's
+ * appends.
+ */
+static double
+sign_rate(void)
+{
+	uint8_t		pk[crypto_sign_PUBLICKEYBYTES];
+	uint8_t		sk[crypto_sign_SECRETKEYBYTES];
+	uint8_t		sig[crypto_sign_BYTES], msg[300];
+	uint64_t	t0;
+	unsigned	i;
+
+	crypto_sign_keypair(pk, sk);
+	randombytes_buf(msg, sizeof(msg));
+	t0 = bench_now_ns();
+	for (i = 0; i < APPEND_SIGNS; i++) {
+		msg[0] = (uint8_t)i;
+		crypto_sign_detached(sig, NULL, msg, sizeof(msg), sk);
+	}
+	return ((double)APPEND_SIGNS * BENCH_NS /
+	    (double)(bench_now_ns() - t0));
+}
+
 /* init [{name: "Alex"}], then append [{t: kid.add, name: "Kid"}]. */
 static int
 setup_family(const char *sock)
@@ -195,6 +227,7 @@ main(int argc, char **argv)
 	double			 ref[APPEND_MAX_RUNS], ref50[APPEND_MAX_RUNS];
 	double			 ref99[APPEND_MAX_RUNS];
 	double			 cpu[APPEND_MAX_RUNS], wr[APPEND_MAX_RUNS];
+	double			 sign[APPEND_MAX_RUNS];
 	uint64_t		*lat = NULL, cpu0, cpu1, wb0, wb1, busy;
 	unsigned		 run, slice, done;
 	int			 ch, ret = 1;
@@ -242,6 +275,10 @@ main(int argc, char **argv)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	memset(&ref_db, 0, sizeof(ref_db));
+	if (sodium_init() < 0) {
+		fprintf(stderr, "bench-append: sodium_init failed\n");
+		return (1);
+	}
 	if (!bench_executable(o.attuned)) {
 		fprintf(stderr, "bench-append: no %s\n", o.attuned);
 		return (1);
@@ -299,7 +336,8 @@ main(int argc, char **argv)
 		ref99[run] = bench_pct_u64(ref_db.lat, ref_db.n, 99) / 1000.0;
 		ref_close(&ref_db);
 
-		/* Throughput: o.clients in lock-step. */
+		/* Throughput: o.clients in lock-step, after the limit. */
+		sign[run] = sign_rate();
 		ld.nconns = o.clients;
 		ld.max_requests = o.total;
 		ld.max_ns = (uint64_t)o.seconds * BENCH_NS;
@@ -315,12 +353,13 @@ main(int argc, char **argv)
 		wr[run] = (double)(wb1 - wb0) / (double)res.done;
 		printf("run %u: %u clients %.0f appends/s (%llu in %.2f s, "
 		    "daemon CPU %.0f us and %.0f bytes written per append, "
-		    "%.0f%% of a core); 1 client p50 %.0f us, p99 %.0f us, "
-		    "max %.0f us (%.0f/s); sqlite commits %.0f/s (p50 %.0f "
-		    "us, p99 %.0f us)\n", run + 1, o.clients, rate[run],
-		    (unsigned long long)res.done,
+		    "%.0f%% of a core; signing limit %.0f/s); 1 client p50 "
+		    "%.0f us, p99 %.0f us, max %.0f us (%.0f/s); sqlite "
+		    "commits %.0f/s (p50 %.0f us, p99 %.0f us)\n", run + 1,
+		    o.clients, rate[run], (unsigned long long)res.done,
 		    (double)res.elapsed_ns / BENCH_NS, cpu[run], wr[run],
 		    (double)(cpu1 - cpu0) * 100000.0 / (double)res.elapsed_ns,
+		    sign[run],
 		    p50[run], p99[run], pmax[run], lrate[run], ref[run],
 		    ref50[run], ref99[run]);
 		fflush(stdout);
@@ -334,6 +373,14 @@ main(int argc, char **argv)
 	bench_stat(&st, rate, o.runs);
 	bench_table_row(fig, &st, 0, "/s", ">= 20000 /s",
 	    st.med >= APPEND_TARGET_RATE);
+	bench_stat(&st, sign, o.runs);
+	bench_table_row("reference: Ed25519 signatures/s, one thread (the "
+	    "limit)", &st, 0, "/s", NULL, -1);
+	for (run = 0; run < o.runs; run++)
+		sign[run] = rate[run] / sign[run];
+	bench_stat(&st, sign, o.runs);
+	bench_table_row("append throughput / signing limit, same run", &st, 2,
+	    "x", NULL, -1);
 	bench_stat(&st, cpu, o.runs);
 	bench_table_row("daemon CPU per append (all threads), throughput run",
 	    &st, 0, "us", NULL, -1);
