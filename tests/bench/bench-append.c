@@ -227,8 +227,9 @@ main(int argc, char **argv)
 	double			 ref[APPEND_MAX_RUNS], ref50[APPEND_MAX_RUNS];
 	double			 ref99[APPEND_MAX_RUNS];
 	double			 cpu[APPEND_MAX_RUNS], wr[APPEND_MAX_RUNS];
-	double			 sign[APPEND_MAX_RUNS];
+	double			 sign[APPEND_MAX_RUNS], other[APPEND_MAX_RUNS];
 	uint64_t		*lat = NULL, cpu0, cpu1, wb0, wb1, busy;
+	uint64_t		 m0, m1, self0, self1;
 	unsigned		 run, slice, done;
 	int			 ch, ret = 1;
 
@@ -342,24 +343,35 @@ main(int argc, char **argv)
 		ld.max_requests = o.total;
 		ld.max_ns = (uint64_t)o.seconds * BENCH_NS;
 		ld.lat_ns = NULL;
-		if (bench_proc_usage(d.pid, &cpu0, &wb0) < 0)
+		self0 = bench_self_cpu();
+		if (bench_proc_usage(d.pid, &cpu0, &wb0) < 0 ||
+		    bench_machine_busy(&m0) < 0)
 			goto err_load;
 		if (bench_lockstep(&ld, &res) < 0 || res.errors > 0)
 			goto err_load;
-		if (bench_proc_usage(d.pid, &cpu1, &wb1) < 0)
+		if (bench_proc_usage(d.pid, &cpu1, &wb1) < 0 ||
+		    bench_machine_busy(&m1) < 0)
 			goto err_load;
+		self1 = bench_self_cpu();
+		/* Whatever else ran meanwhile, as cores' worth: the noise. */
+		other[run] = (double)((int64_t)(m1 - m0) - (int64_t)(cpu1 -
+		    cpu0) - (int64_t)(self1 - self0)) * 1000.0 /
+		    (double)res.elapsed_ns;
+		if (other[run] < 0)
+			other[run] = 0;
 		rate[run] = res.rate;
 		cpu[run] = (double)(cpu1 - cpu0) / (double)res.done;
 		wr[run] = (double)(wb1 - wb0) / (double)res.done;
 		printf("run %u: %u clients %.0f appends/s (%llu in %.2f s, "
 		    "daemon CPU %.0f us and %.0f bytes written per append, "
-		    "%.0f%% of a core; signing limit %.0f/s); 1 client p50 "
+		    "%.0f%% of a core; other processes %.0f%% of a core; "
+		    "signing limit %.0f/s); 1 client p50 "
 		    "%.0f us, p99 %.0f us, max %.0f us (%.0f/s); sqlite "
 		    "commits %.0f/s (p50 %.0f us, p99 %.0f us)\n", run + 1,
 		    o.clients, rate[run], (unsigned long long)res.done,
 		    (double)res.elapsed_ns / BENCH_NS, cpu[run], wr[run],
 		    (double)(cpu1 - cpu0) * 100000.0 / (double)res.elapsed_ns,
-		    sign[run],
+		    other[run] * 100.0, sign[run],
 		    p50[run], p99[run], pmax[run], lrate[run], ref[run],
 		    ref50[run], ref99[run]);
 		fflush(stdout);
@@ -381,6 +393,9 @@ main(int argc, char **argv)
 	bench_stat(&st, sign, o.runs);
 	bench_table_row("append throughput / signing limit, same run", &st, 2,
 	    "x", NULL, -1);
+	bench_stat(&st, other, o.runs);
+	bench_table_row("other processes' CPU during the throughput run, "
+	    "cores", &st, 2, "", NULL, -1);
 	bench_stat(&st, cpu, o.runs);
 	bench_table_row("daemon CPU per append (all threads), throughput run",
 	    &st, 0, "us", NULL, -1);

@@ -5,6 +5,7 @@
  * the daemon's files; it only talks to the daemon over its socket, and
  * every wait here has a deadline.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -680,6 +681,43 @@ bench_proc_usage(pid_t pid, uint64_t *cpu_us, uint64_t *wbytes)
 		fclose(f);
 	}
 	return (ok ? 0 : -1);
+}
+
+/*
+ * CPU time every core of the machine spent busy (all but idle and
+ * iowait), in microseconds, from /proc/stat. Return 0 or -1.
+ */
+int
+bench_machine_busy(uint64_t *busy_us)
+{
+	unsigned long long	 v[8];
+	long			 hz = sysconf(_SC_CLK_TCK);
+	FILE			*f;
+	int			 n;
+
+	if ((f = fopen("/proc/stat", "r")) == NULL)
+		return (-1);
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+	    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8 || hz <= 0)
+		return (-1);
+	/* user nice system idle iowait irq softirq steal */
+	*busy_us = (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1000000ULL /
+	    (unsigned long long)hz;
+	return (0);
+}
+
+/* This process's own CPU time (all threads), in microseconds. */
+uint64_t
+bench_self_cpu(void)
+{
+	struct rusage	ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return (0);
+	return ((uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+	    1000000ULL + (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec));
 }
 
 /* An inline PING on a fresh connection; 0 once "+PONG" comes back. */
