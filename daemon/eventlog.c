@@ -576,9 +576,9 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 		rc = -PROTO_E_PERM;
 		goto err_free;
 	}
-	if ((rc = chain_add(&el->tip, e.author, &a)) < 0)
+	if ((rc = chain_add(&el->tip, e.author, &a)) < 0 ||
+	    (rc = writer_blob_init(p, len)) < 0)
 		goto err_free;
-	msgpack_sbuffer_init(&p->blob);
 	msgpack_sbuffer_write(&p->blob, (const char *)blob, len);
 	p->env = e;
 	p->env.blob = NULL;
@@ -591,8 +591,9 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 	writer_push(el->writer);
 	return (1);
 err_free:
+	msgpack_sbuffer_destroy(&p->blob);
 	free(p->payload);
-	p->payload = NULL;
+	memset(p, 0, sizeof(*p));
 	return (rc);
 }
 

@@ -13,6 +13,9 @@
 #include "store.h"
 #include "writer.h"
 
+/* An envelope's bytes beyond its payload: header, AEAD tag, signature. */
+#define WRITER_SEAL_ROOM	256
+
 struct writer {
 	uv_loop_t		*loop;
 	uv_async_t		 async;
@@ -233,6 +236,21 @@ writer_destroy(struct writer *w)
 	free(w);
 }
 
+/*
+ * Give e->blob room for n bytes at once: msgpack's buffer would start at
+ * 8 KiB for a 300-byte envelope, and a full ring holds 4096 of them.
+ * Return 0 or -PROTO_E_INTERNAL.
+ */
+int
+writer_blob_init(struct writer_entry *e, size_t n)
+{
+	msgpack_sbuffer_init(&e->blob);
+	if ((e->blob.data = malloc(n > 0 ? n : 1)) == NULL)
+		return (-PROTO_E_INTERNAL);
+	e->blob.alloc = n > 0 ? n : 1;
+	return (0);
+}
+
 /* ---- the sealing thread ---- */
 
 static void
@@ -293,7 +311,8 @@ writer_seal_one(struct writer *w, struct writer_entry *e)
 	if (env->has_prev)
 		memcpy(env->prev, w->my_head, ENV_ID);
 	randombytes_buf(env->nonce, ENV_NONCE);
-	msgpack_sbuffer_init(&e->blob);
+	if ((rc = writer_blob_init(e, e->len + WRITER_SEAL_ROOM)) < 0)
+		return (rc);
 	if ((rc = envelope_seal(env, e->key, w->sk, e->payload, e->len,
 	    &e->blob)) < 0)
 		return (rc);

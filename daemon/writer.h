@@ -59,6 +59,7 @@ int	writer_start(uv_loop_t *, const char *db_path, const uint8_t *sk,
 	    const uint8_t *pk, const uint8_t *mac_key, writer_ready_cb,
 	    void *arg, struct writer **, char **cause);
 void	writer_set_head(struct writer *, uint64_t seq, const uint8_t *id);
+int	writer_blob_init(struct writer_entry *, size_t);
 struct writer_entry *writer_slot(struct writer *);
 void	writer_push(struct writer *);
 struct writer_entry *writer_done(struct writer *);
