@@ -134,6 +134,7 @@ eventlog_load_row(const struct store_row *r, void *arg)
 	size_t			 len;
 	const char		*why = NULL;
 	char			 hex[13];
+	int			 rc;
 
 	if (envelope_parse(r->env, r->env_len, &e) < 0)
 		why = "unparsable envelope";
@@ -147,10 +148,10 @@ eventlog_load_row(const struct store_row *r, void *arg)
 		why = "belongs to another family";
 	else if (chain_check(chain_find(&el->views.chain, e.author), &e) < 0)
 		why = "broken chain";
-	else if (keys_epoch_key(el->keys, e.key_epoch) == NULL)
+	else if ((rc = keys_open(el->keys, &e, pt, sizeof(pt), &len)) ==
+	    -PROTO_E_PERM)
 		why = "sealed under a key epoch this device does not have";
-	else if (envelope_open(&e, keys_epoch_key(el->keys, e.key_epoch), pt,
-	    sizeof(pt), &len) < 0)
+	else if (rc < 0)
 		why = "does not decrypt";
 	else {
 		if (views_apply(&el->views, &e, pt, len, NULL) < 0)
@@ -533,7 +534,6 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 	struct writer_entry	*p;
 	struct chain_author	*a;
 	struct envelope		 e;
-	const uint8_t		*key;
 	enum kind		 k;
 	int			 rc;
 
@@ -551,13 +551,12 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 	if ((!sig_checked && (rc = envelope_verify(&e)) < 0) ||
 	    (rc = chain_check(a, &e)) < 0)
 		return (rc);
-	if ((key = keys_epoch_key(el->keys, e.key_epoch)) == NULL)
-		return (-PROTO_E_PERM);	/* its key.rotate has not come yet */
 	if (writer_broken(el->writer))
 		return (-PROTO_E_STORE);
 	if ((p = writer_slot(el->writer)) == NULL)
 		return (-PROTO_E_BUSY);
-	if ((rc = envelope_open(&e, key, el->scratch, PROTO_MAX_PAYLOAD,
+	/* PERM: its key.rotate has not come yet. */
+	if ((rc = keys_open(el->keys, &e, el->scratch, PROTO_MAX_PAYLOAD,
 	    &p->len)) < 0)
 		return (rc);
 	if ((p->payload = malloc(p->len)) == NULL) {
@@ -584,6 +583,9 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 	p->env.blob = NULL;
 	chain_advance(a, &e);
 	eventlog_tip_admit(el, e.author, p->payload, p->len);
+	/* A rotation's key at once: what follows in this batch needs it. */
+	if (k == KIND_KEY_ROTATE)
+		eventlog_learn(el, p->payload, p->len);
 	/* A peer's clock far ahead must not drag ours along. */
 	if (e.hlc_ms > el->last_hlc &&
 	    (int64_t)e.hlc_ms <= eventlog_now(el) + EVENTLOG_MAX_SKEW_MS)
@@ -675,6 +677,7 @@ eventlog_learn(struct eventlog *el, const uint8_t *payload, size_t len)
 	uint64_t		 epoch;
 	uint32_t		 i;
 	char			*cause = NULL;
+	int			 rc;
 
 	if (kinds_peek(payload, len, NULL) != KIND_KEY_ROTATE)
 		return;
@@ -703,11 +706,11 @@ eventlog_learn(struct eventlog *el, const uint8_t *payload, size_t len)
 		    e->via.array.ptr[1].via.bin.ptr, ENV_KEY +
 		    crypto_box_SEALBYTES, xpk, xsk) != 0)
 			break;
-		if (keys_add_epoch(el->keys, el->data_dir, (uint32_t)epoch, key,
-		    &cause) < 0)
+		if ((rc = keys_add_epoch(el->keys, el->data_dir,
+		    (uint32_t)epoch, key, &cause)) < 0)
 			log_warnx("eventlog: cannot keep key epoch %llu: %s",
 			    (unsigned long long)epoch, cause ? cause : "?");
-		else
+		else if (rc == 1)
 			log_info("eventlog: family key epoch %llu",
 			    (unsigned long long)epoch);
 		free(cause);

@@ -165,14 +165,22 @@ keys_load_device(struct keys *k, const char *dir, char **cause)
 	return (0);
 }
 
-/* The current epoch is the newest; family_key points at its key. */
+/*
+ * The current epoch is the newest; family_key points at its key. Two
+ * devices that rotated at once made two keys of one epoch: every device
+ * that holds both picks the same one (the smaller), so new entries
+ * settle on one key.
+ */
 static void
 keys_pick_current(struct keys *k)
 {
 	uint32_t	i, best = 0;
 
 	for (i = 1; i < k->nepochs; i++) {
-		if (k->epoch_ids[i] > k->epoch_ids[best])
+		if (k->epoch_ids[i] > k->epoch_ids[best] ||
+		    (k->epoch_ids[i] == k->epoch_ids[best] &&
+		    memcmp(k->epoch_keys + i * ENV_KEY, k->epoch_keys +
+		    best * ENV_KEY, ENV_KEY) < 0))
 			best = i;
 	}
 	k->epoch = k->epoch_ids[best];
@@ -269,40 +277,64 @@ keys_load(struct keys *k, const char *dir, char **cause)
 	return (keys_load_family(k, dir, cause));
 }
 
-/* The key of epoch, or NULL when this device does not have it. */
-const uint8_t *
-keys_epoch_key(const struct keys *k, uint32_t epoch)
+/*
+ * Open e's payload into pt (cap bytes) with a key of its epoch from the
+ * n records (ids, keys): an epoch has two keys or more when devices
+ * rotated at once. Return 0, -PROTO_E_PERM when no key of that epoch is
+ * here, or -PROTO_E_AUTH when none opens it.
+ */
+int
+keys_open_with(const uint32_t *ids, const uint8_t *keys, uint32_t n,
+    const struct envelope *e, uint8_t *pt, size_t cap, size_t *len)
 {
 	uint32_t	i;
+	int		rc = -PROTO_E_PERM;
 
-	for (i = 0; k->has_family && i < k->nepochs; i++) {
-		if (k->epoch_ids[i] == epoch)
-			return (k->epoch_keys + i * ENV_KEY);
+	for (i = 0; i < n; i++) {
+		if (ids[i] != e->key_epoch)
+			continue;
+		if ((rc = envelope_open(e, keys + i * ENV_KEY, pt, cap,
+		    len)) == 0)
+			return (0);
 	}
-	return (NULL);
+	return (rc == -PROTO_E_PERM ? rc : -PROTO_E_AUTH);
+}
+
+/* keys_open_with over this device's keys. */
+int
+keys_open(const struct keys *k, const struct envelope *e, uint8_t *pt,
+    size_t cap, size_t *len)
+{
+	if (!k->has_family)
+		return (-PROTO_E_PERM);
+	return (keys_open_with(k->epoch_ids, k->epoch_keys, k->nepochs, e, pt,
+	    cap, len));
 }
 
 /*
- * Learn the key of epoch (a rotation, or a join's history) and save it.
- * Return 0, -PROTO_E_EXISTS for a different key of a known epoch,
- * -PROTO_E_BUSY when full, or a negative errno with *cause set.
+ * Learn a key of epoch (a rotation, or a join's history) and save it;
+ * a second key of a known epoch is kept beside the first. Return 1
+ * (learnt), 0 (known already), -PROTO_E_BUSY when full, or a negative
+ * errno with *cause set.
  */
 int
 keys_add_epoch(struct keys *k, const char *dir, uint32_t epoch,
     const uint8_t *key, char **cause)
 {
-	const uint8_t	*have = keys_epoch_key(k, epoch);
+	uint32_t	i;
 
-	if (have != NULL)
-		return (sodium_memcmp(have, key, ENV_KEY) == 0 ? 0 :
-		    -PROTO_E_EXISTS);
+	for (i = 0; k->has_family && i < k->nepochs; i++) {
+		if (k->epoch_ids[i] == epoch && sodium_memcmp(k->epoch_keys +
+		    i * ENV_KEY, key, ENV_KEY) == 0)
+			return (0);
+	}
 	if (k->nepochs == KEYS_MAX_EPOCHS)
 		return (-PROTO_E_BUSY);
 	k->epoch_ids[k->nepochs] = epoch;
 	memcpy(k->epoch_keys + k->nepochs * ENV_KEY, key, ENV_KEY);
 	k->nepochs++;
 	keys_pick_current(k);
-	return (keys_save_family(k, dir, cause));
+	return (keys_save_family(k, dir, cause) < 0 ? -PROTO_E_STORE : 1);
 }
 
 /* Make a new family (random id and epoch-0 key) and save it. */

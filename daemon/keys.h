@@ -8,7 +8,9 @@
  *			KEYS_MAX_EPOCHS: epoch (u32, big-endian), key (32)
  *
  * A new epoch comes with a key.rotate entry (after a device is removed)
- * or, for a device that joins, from the inviter.
+ * or, for a device that joins, from the inviter. Two devices that rotate
+ * at once (apart) make two keys of one epoch: both are kept, entries
+ * open with whichever fits, and every device writes with the same one.
  *
  * Secrets live in sodium_malloc'd memory and never reach diagnostics.
  */
@@ -16,6 +18,7 @@
 #define ATTUNE_KEYS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "envelope.h"
@@ -39,7 +42,10 @@ int	keys_load(struct keys *, const char *dir, char **cause);
 int	keys_create_family(struct keys *, const char *dir, char **cause);
 int	keys_set_family(struct keys *, const char *dir, const uint8_t *id,
 	    uint32_t epoch, const uint8_t *key, char **cause);
-const uint8_t *keys_epoch_key(const struct keys *, uint32_t epoch);
+int	keys_open(const struct keys *, const struct envelope *, uint8_t *pt,
+	    size_t cap, size_t *len);
+int	keys_open_with(const uint32_t *ids, const uint8_t *keys, uint32_t n,
+	    const struct envelope *, uint8_t *pt, size_t cap, size_t *len);
 int	keys_add_epoch(struct keys *, const char *dir, uint32_t epoch,
 	    const uint8_t *key, char **cause);
 void	keys_finish(struct keys *);

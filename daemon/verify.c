@@ -61,7 +61,6 @@ static void	verify_authorise(struct verify_work *, const struct envelope *,
 		    const uint8_t *pt, size_t len);
 static void	verify_pack(struct verify_work *);
 static void	verify_free(struct verify_work *);
-static const uint8_t *verify_key(const struct verify_work *, uint32_t);
 
 /* Ask running verifications to stop soon (shutdown). */
 void
@@ -116,18 +115,6 @@ verify_start(uv_loop_t *loop, const char *db_path, const struct keys *keys,
 	}
 	verify_running++;
 	return (0);
-}
-
-static const uint8_t *
-verify_key(const struct verify_work *w, uint32_t epoch)
-{
-	uint32_t	i;
-
-	for (i = 0; i < w->nepochs; i++) {
-		if (w->epoch_ids[i] == epoch)
-			return (w->epoch_keys + i * ENV_KEY);
-	}
-	return (NULL);
 }
 
 static void
@@ -199,7 +186,6 @@ verify_row(const struct store_row *r, void *arg)
 	struct verify_work	*w = arg;
 	struct chain_author	*a;
 	struct envelope		 e;
-	const uint8_t		*key;
 	size_t			 len;
 	int			 rc;
 
@@ -238,8 +224,8 @@ verify_row(const struct store_row *r, void *arg)
 		    "written after its device was removed");
 		goto relink;
 	}
-	if ((key = verify_key(w, e.key_epoch)) == NULL ||
-	    envelope_open(&e, key, w->pt, PROTO_MAX_PAYLOAD, &len) < 0) {
+	if (keys_open_with(w->epoch_ids, w->epoch_keys, w->nepochs, &e, w->pt,
+	    PROTO_MAX_PAYLOAD, &len) < 0) {
 		verify_problem(w, e.id, e.author, e.seq,
 		    "payload fails its AEAD tag");
 		goto relink;

@@ -16,7 +16,8 @@ deadline, until the family has converged:
   device that joined).
 
 Cases: pair_and_restart, third_joins_via_b, line_relay,
-kill9_mid_transfer, concurrent_appends, invite_refusals,
+kill9_mid_transfer, concurrent_appends, concurrent_removals,
+invite_refusals,
 invite_code_last_char_changed, peers_add_remove.
 
 The Node and Family helpers are imported by test_peer_adversary.py.
@@ -171,7 +172,7 @@ class Family:
         self.nodes = {}
         self.acked = set()
         self.joined = {}        # device hex -> inviter device hex
-        self.removed = {}       # device hex -> remover device hex
+        self.removed = {}       # device hex -> set of remover devices
         self.lock = threading.Lock()
         self.kid = "Mia"
 
@@ -238,7 +239,7 @@ class Family:
         with Rpc(node.sock, timeout=30.0) as c:
             r = c.ok("devices.remove", [{"device": gone.device}])
         self.ack(r["id"])
-        self.removed[gone.device] = node.device
+        self.removed.setdefault(gone.device, set()).add(node.device)
         return r
 
     def write_rpc(self, node, n, note_len=64, window=16, tag="bulk"):
@@ -335,16 +336,19 @@ class Family:
             check(kind in ("device.add", "device.remove"),
                   "an entry nobody wrote: %s" % short(json.dumps(e)))
             dev = e["fields"].get("device")
-            known = self.joined if kind == "device.add" else self.removed
-            check(dev in known and known[dev] == e["author"],
+            if kind == "device.add":
+                ok = self.joined.get(dev) == e["author"]
+            else:
+                ok = e["author"] in self.removed.get(dev, ())
+            check(ok,
                   "%s of an unknown device or by the wrong author: %s"
                   % (kind, short(json.dumps(e))))
             got = adds if kind == "device.add" else rms
             got[dev] = got.get(dev, 0) + 1
         check_eq(adds, {d: 1 for d in self.joined},
                  "device.add entries per joined device")
-        check_eq(rms, {d: 1 for d in self.removed},
-                 "device.remove entries per removed device")
+        check_eq(rms, {d: len(r) for d, r in self.removed.items()},
+                 "device.remove entries per removed device and remover")
         return ids
 
 
@@ -618,6 +622,37 @@ def concurrent_appends(env):
     ids = f.converged(timeout=30.0)
     check(len(f.acked) >= 400, "acked %d" % len(f.acked))
     return "%d entries" % len(ids)
+
+
+@suite.case
+def concurrent_removals(env):
+    """The lost laptop C is removed on A and on B while they are apart:
+    two key.rotate entries make two keys of one epoch. Each writes under
+    its own; together again, both keep both keys, read every entry (none
+    skipped) and converge, and what they write next reads on both."""
+    f = Family(env)
+    a, b = f.pair()
+    c = f.node("c")
+    f.join(a, c, "Old laptop")
+    f.converged()
+    c.stop()
+    b.stop()
+    ea = f.remove(a, c)["epoch"]
+    f.write(a, 3, "a-apart")
+    a.stop()
+    b.start()
+    eb = f.remove(b, c)["epoch"]
+    check_eq(eb, ea, "the epoch both rotated to")
+    f.write(b, 3, "b-apart")
+    a.start()
+    f.converged(nodes=[a, b], what="converge after two rotations")
+    f.write(a, 2, "a-after")
+    f.write(b, 2, "b-after")
+    ids = f.converged(nodes=[a, b], what="converge after writing on")
+    for n in (a, b):
+        check_eq(n.status().get("skipped", 0), 0, "%s: skipped entries"
+                 % n.name)
+    return "%d entries, both keys of epoch %d kept" % (len(ids), ea)
 
 
 def change_char(code, pos, keep_check):
