@@ -386,28 +386,59 @@ int
 eventlog_append(struct eventlog *el, const uint8_t *payload, size_t len,
     eventlog_done_cb done, void *arg)
 {
-	struct writer_entry	*w;
+	return (eventlog_append_n(el, &payload, &len, 1, done, arg));
+}
+
+/*
+ * Queue n payloads as this device's next entries, to be committed in one
+ * transaction: all of them or none (device.remove with its key.rotate).
+ * done runs once, for the last. Return 0 or a negative PROTO_E_* code
+ * (then nothing was queued).
+ */
+int
+eventlog_append_n(struct eventlog *el, const uint8_t *const *payloads,
+    const size_t *lens, size_t n, eventlog_done_cb done, void *arg)
+{
+	struct writer_entry	*w[EVENTLOG_MAX_TIED];
 	struct chain_author	*me;
+	size_t			 i;
 
 	if (!el->keys->has_family)
 		return (-PROTO_E_NOFAMILY);
-	if (len > PROTO_MAX_PAYLOAD)
-		return (-PROTO_E_TOOBIG);
+	if (n == 0 || n > EVENTLOG_MAX_TIED)
+		return (-PROTO_E_INVALID);
+	for (i = 0; i < n; i++) {
+		if (lens[i] > PROTO_MAX_PAYLOAD)
+			return (-PROTO_E_TOOBIG);
+	}
 	if (writer_broken(el->writer))
 		return (-PROTO_E_STORE);
-	if ((w = writer_slot(el->writer)) == NULL)
-		return (-PROTO_E_BUSY);
-	if (chain_add(&el->tip, el->keys->device_pk, &me) < 0 ||
-	    (w->payload = malloc(len > 0 ? len : 1)) == NULL)
+	for (i = 0; i < n; i++) {
+		if ((w[i] = writer_slot(el->writer, i)) == NULL)
+			return (-PROTO_E_BUSY);
+	}
+	if (chain_add(&el->tip, el->keys->device_pk, &me) < 0)
 		return (-PROTO_E_INTERNAL);
-	eventlog_own_entry(el, w, payload, len);
-	w->done = done;
-	w->arg = arg;
-	me->seq = w->env.seq;	/* its id is known once sealed */
-	memset(me->head, 0, ENV_ID);
-	eventlog_tip_admit(el, w->env.author, payload, len);
-	el->last_hlc = w->env.hlc_ms;
-	writer_push(el->writer);
+	for (i = 0; i < n; i++) {
+		if ((w[i]->payload = malloc(lens[i] > 0 ? lens[i] : 1)) ==
+		    NULL) {
+			while (i-- > 0)
+				free(w[i]->payload);
+			return (-PROTO_E_INTERNAL);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		eventlog_own_entry(el, w[i], payloads[i], lens[i]);
+		/* Found again: admitting a device may grow the tip. */
+		me = chain_find(&el->tip, el->keys->device_pk);
+		me->seq = w[i]->env.seq;	/* its id is known once sealed */
+		memset(me->head, 0, ENV_ID);
+		eventlog_tip_admit(el, w[i]->env.author, payloads[i], lens[i]);
+		el->last_hlc = w[i]->env.hlc_ms;
+	}
+	w[n - 1]->done = done;
+	w[n - 1]->arg = arg;
+	writer_push(el->writer, n);
 	return (0);
 }
 
@@ -553,7 +584,7 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 		return (rc);
 	if (writer_broken(el->writer))
 		return (-PROTO_E_STORE);
-	if ((p = writer_slot(el->writer)) == NULL)
+	if ((p = writer_slot(el->writer, 0)) == NULL)
 		return (-PROTO_E_BUSY);
 	/* PERM: its key.rotate has not come yet. */
 	if ((rc = keys_open(el->keys, &e, el->scratch, PROTO_MAX_PAYLOAD,
@@ -590,7 +621,7 @@ eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
 	if (e.hlc_ms > el->last_hlc &&
 	    (int64_t)e.hlc_ms <= eventlog_now(el) + EVENTLOG_MAX_SKEW_MS)
 		el->last_hlc = e.hlc_ms;
-	writer_push(el->writer);
+	writer_push(el->writer, 1);
 	return (1);
 err_free:
 	msgpack_sbuffer_destroy(&p->blob);

@@ -28,6 +28,8 @@ struct eventlog;
 
 /* Most entries queued at once. */
 #define EVENTLOG_MAX_PENDING	WRITER_SLOTS
+/* Most entries eventlog_append_n ties into one transaction. */
+#define EVENTLOG_MAX_TIED	4
 /* How far ahead of our clock a peer's HLC may move ours. */
 #define EVENTLOG_MAX_SKEW_MS	(60 * 60 * 1000)
 
@@ -68,6 +70,8 @@ void	eventlog_set_commit_cb(struct eventlog *, eventlog_commit_cb,
 	    void *);
 int	eventlog_append(struct eventlog *, const uint8_t *payload, size_t len,
 	    eventlog_done_cb, void *arg);
+int	eventlog_append_n(struct eventlog *, const uint8_t *const *payloads,
+	    const size_t *lens, size_t n, eventlog_done_cb, void *arg);
 bool	eventlog_pending(const struct eventlog *);
 size_t	eventlog_npending(const struct eventlog *);
 void	eventlog_shutdown(struct eventlog *);

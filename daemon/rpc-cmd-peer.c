@@ -346,6 +346,8 @@ rpc_cmd_devices_remove(struct daemon *d, struct control_request *req,
 	struct rpc_cmd_async	*as;
 	msgpack_sbuffer		 rm, rot;
 	msgpack_packer		 p;
+	const uint8_t		*payloads[2];
+	size_t			 lens[2];
 	const char		*s;
 	size_t			 len;
 	int			 i, rc;
@@ -379,10 +381,13 @@ rpc_cmd_devices_remove(struct daemon *d, struct control_request *req,
 	as = rc == 0 ? rpc_cmd_async_new(d, req) : NULL;
 	if (as == NULL)
 		rc = -PROTO_E_INTERNAL;
-	/* Both in this loop iteration: one transaction. */
-	if (rc == 0 && (rc = eventlog_append(d->log, (uint8_t *)rm.data,
-	    rm.size, NULL, NULL)) == 0 && (rc = eventlog_append(d->log,
-	    (uint8_t *)rot.data, rot.size, rpc_cmd_remove_done, as)) == 0)
+	payloads[0] = (const uint8_t *)rm.data;
+	payloads[1] = (const uint8_t *)rot.data;
+	lens[0] = rm.size;
+	lens[1] = rot.size;
+	/* Both or neither: one transaction. */
+	if (rc == 0 && (rc = eventlog_append_n(d->log, payloads, lens, 2,
+	    rpc_cmd_remove_done, as)) == 0)
 		rc = RPC_CMD_ASYNC;
 	else
 		rpc_cmd_async_free(as);

@@ -41,11 +41,27 @@ struct writer {
 	void			*ready_arg;
 };
 
+static uint64_t	writer_group_end(const struct writer *);
 static void	writer_seal_main(void *);
 static void	writer_commit_main(void *);
 static int	writer_seal_one(struct writer *, struct writer_entry *);
 static int	writer_commit(struct writer *, uint64_t from, uint64_t to);
 static void	writer_async_cb(uv_async_t *);
+
+/*
+ * Under mu: where the commit thread's next group ends. Entries pushed
+ * together stay together; once stopping, whatever is sealed goes.
+ */
+static uint64_t
+writer_group_end(const struct writer *w)
+{
+	uint64_t	end = w->sealed;
+
+	while (!w->sealer_out && end > w->committed &&
+	    w->ring[(end - 1) % WRITER_SLOTS].with_next)
+		end--;
+	return (end);
+}
 
 static struct writer_entry *
 writer_entry_at(const struct writer *w, uint64_t cursor)
@@ -118,25 +134,35 @@ writer_set_head(struct writer *w, uint64_t seq, const uint8_t *id)
 	uv_mutex_unlock(&w->mu);
 }
 
-/* The next free slot, zeroed, or NULL when the ring is full. */
+/*
+ * The i-th free slot (0: the next), zeroed, or NULL when the ring has no
+ * room for it. Nothing is queued until writer_push.
+ */
 struct writer_entry *
-writer_slot(struct writer *w)
+writer_slot(struct writer *w, size_t i)
 {
 	struct writer_entry	*e;
 
-	if (w->stopping || w->queued - w->done >= WRITER_SLOTS)
+	if (w->stopping || w->queued - w->done + i >= WRITER_SLOTS)
 		return (NULL);
-	e = writer_entry_at(w, w->queued);
+	e = writer_entry_at(w, w->queued + i);
 	memset(e, 0, sizeof(*e));
 	return (e);
 }
 
-/* Hand the slot writer_slot returned to the threads. */
+/*
+ * Queue the next n slots, filled. Entries pushed together are committed
+ * in one transaction: all of them or none.
+ */
 void
-writer_push(struct writer *w)
+writer_push(struct writer *w, size_t n)
 {
+	size_t	i;
+
+	for (i = 0; i + 1 < n; i++)
+		writer_entry_at(w, w->queued + i)->with_next = true;
 	uv_mutex_lock(&w->mu);
-	w->queued++;
+	w->queued += n;
 	uv_cond_signal(&w->seal_cv);
 	uv_mutex_unlock(&w->mu);
 }
@@ -332,12 +358,12 @@ writer_commit_main(void *arg)
 
 	uv_mutex_lock(&w->mu);
 	for (;;) {
-		while (!w->sealer_out && w->committed == w->sealed)
+		while (!w->sealer_out && writer_group_end(w) == w->committed)
 			uv_cond_wait(&w->commit_cv, &w->mu);
 		if (w->committed == w->sealed)
 			break;			/* the sealer is gone */
 		from = w->committed;
-		to = w->sealed;
+		to = writer_group_end(w);
 		uv_mutex_unlock(&w->mu);
 		rc = writer_commit(w, from, to);
 		uv_mutex_lock(&w->mu);
@@ -355,8 +381,9 @@ writer_commit_main(void *arg)
 /*
  * Write entries [from, to) in one transaction, each row with this
  * device's MAC ("checked here"), up to the first that failed to seal:
- * that one and the rest fail (they may chain on it), and so does all of
- * it if the transaction fails. Return 0 or the first failure.
+ * that one and the rest fail (they may chain on it), and so do the
+ * entries pushed together with it, and all of it if the transaction
+ * fails. Return 0 or the first failure.
  */
 static int
 writer_commit(struct writer *w, uint64_t from, uint64_t to)
@@ -383,6 +410,8 @@ writer_commit(struct writer *w, uint64_t from, uint64_t to)
 		    r->env_len, w->mac_key, STORE_MAC);
 		n++;
 	}
+	for (; rc < 0 && n > 0 && writer_entry_at(w, at - 1)->with_next; n--)
+		at--;			/* its partner failed: none of them */
 	if (n > 0 && store_append(w->store, w->rows, n, &cause) < 0) {
 		log_warnx("writer: commit of %zu entries failed: %s", n,
 		    cause != NULL ? cause : "?");

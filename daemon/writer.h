@@ -48,6 +48,7 @@ struct writer_entry {
 	const uint8_t		*key;		/* its epoch's key, to seal */
 	writer_done_cb		 done;
 	void			*arg;
+	bool			 with_next;	/* set by writer_push */
 	/* To seal: seq, hlc, key_epoch set; the sealer fills the rest.
 	 * Received: parsed, with blob holding its bytes. */
 	struct envelope		 env;
@@ -60,8 +61,8 @@ int	writer_start(uv_loop_t *, const char *db_path, const uint8_t *sk,
 	    void *arg, struct writer **, char **cause);
 void	writer_set_head(struct writer *, uint64_t seq, const uint8_t *id);
 int	writer_blob_init(struct writer_entry *, size_t);
-struct writer_entry *writer_slot(struct writer *);
-void	writer_push(struct writer *);
+struct writer_entry *writer_slot(struct writer *, size_t i);
+void	writer_push(struct writer *, size_t n);
 struct writer_entry *writer_done(struct writer *);
 void	writer_release(struct writer *);
 size_t	writer_count(const struct writer *);

@@ -34,6 +34,8 @@ struct fixture {
 	uint8_t		 id[MANY][ENV_ID];
 	uint8_t		 prev[MANY][ENV_ID];
 	int		 bad_sig;
+	size_t		 tie;		/* push the next tie entries together */
+	size_t		 filled;
 };
 
 static void	fx_open(struct fixture *);
@@ -138,7 +140,7 @@ push_own(struct fixture *f, uint64_t seq)
 	static const uint8_t	 payload[] = { 0x81, 0xa1, 't', 0xa4,
 	    'n', 'o', 't', 'e' };
 
-	ASSERT((e = writer_slot(f->w)) != NULL);
+	ASSERT((e = writer_slot(f->w, f->filled)) != NULL);
 	ASSERT((e->payload = malloc(sizeof(payload))) != NULL);
 	memcpy(e->payload, payload, sizeof(payload));
 	e->len = sizeof(payload);
@@ -149,7 +151,11 @@ push_own(struct fixture *f, uint64_t seq)
 	e->env.seq = seq;
 	e->env.hlc_ms = 1700000000000ULL + seq;
 	e->env.key_epoch = 1;
-	writer_push(f->w);
+	if (++f->filled < f->tie)
+		return;			/* pushed with the last of them */
+	writer_push(f->w, f->filled);
+	f->filled = 0;
+	f->tie = 0;
 }
 
 static uint64_t
@@ -207,13 +213,13 @@ TEST(a_received_entry_of_ours_moves_the_chain)
 	msgpack_sbuffer_init(&sb);
 	ASSERT(envelope_seal(&env, f.key, f.sk, payload, sizeof(payload),
 	    &sb) == 0);
-	ASSERT((e = writer_slot(f.w)) != NULL);
+	ASSERT((e = writer_slot(f.w, 0)) != NULL);
 	e->env = env;
 	e->blob = sb;
 	ASSERT((e->payload = malloc(sizeof(payload))) != NULL);
 	memcpy(e->payload, payload, sizeof(payload));
 	e->len = sizeof(payload);
-	writer_push(f.w);
+	writer_push(f.w, 1);
 	push_own(&f, 2);
 	fx_run_until(&f, 2);
 	ASSERT_EQ_INT(f.rc[0], 0);
@@ -250,6 +256,33 @@ TEST(a_failure_fails_what_follows_until_the_head_is_set)
 	fx_close(&f);
 }
 
+TEST(entries_pushed_together_fail_together)
+{
+	struct fixture	f;
+
+	fx_open(&f);
+	push_own(&f, 1);
+	fx_run_until(&f, 1);
+	/* Two tied entries, the second with a gap: neither is stored. */
+	f.tie = 2;
+	push_own(&f, 2);
+	push_own(&f, 4);
+	fx_run_until(&f, 3);
+	ASSERT_EQ_INT(f.rc[0], 0);
+	ASSERT(f.rc[1] < 0);
+	ASSERT(f.rc[2] < 0);
+	ASSERT_EQ_UINT(stored(&f), 1);
+	writer_set_head(f.w, 1, f.id[0]);
+	f.tie = 2;
+	push_own(&f, 2);
+	push_own(&f, 3);
+	fx_run_until(&f, 5);
+	ASSERT_EQ_INT(f.rc[3], 0);
+	ASSERT_EQ_INT(f.rc[4], 0);
+	ASSERT_EQ_UINT(stored(&f), 3);
+	fx_close(&f);
+}
+
 TEST(stop_finishes_what_was_queued)
 {
 	struct fixture	f;
@@ -259,7 +292,7 @@ TEST(stop_finishes_what_was_queued)
 	for (i = 1; i <= 100; i++)
 		push_own(&f, i);
 	writer_stop(f.w);		/* the loop never ran */
-	ASSERT(writer_slot(f.w) == NULL);
+	ASSERT(writer_slot(f.w, 0) == NULL);
 	fx_take(&f);
 	ASSERT_EQ_UINT(f.ndone, 100);
 	for (i = 0; i < 100; i++)
@@ -276,12 +309,12 @@ TEST(a_full_ring_refuses_a_slot)
 	fx_open(&f);
 	for (i = 1; i <= WRITER_SLOTS; i++)
 		push_own(&f, i);
-	ASSERT(writer_slot(f.w) == NULL);
+	ASSERT(writer_slot(f.w, 0) == NULL);
 	writer_drain(f.w);
-	ASSERT(writer_slot(f.w) == NULL);	/* until released */
+	ASSERT(writer_slot(f.w, 0) == NULL);	/* until released */
 	while (writer_done(f.w) != NULL)
 		writer_release(f.w);
-	ASSERT(writer_slot(f.w) != NULL);
+	ASSERT(writer_slot(f.w, 0) != NULL);
 	ASSERT_EQ_UINT(stored(&f), WRITER_SLOTS);
 	fx_close(&f);
 }
