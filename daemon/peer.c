@@ -40,6 +40,7 @@
 #define PEER_BACKOFF_MIN_MS	500
 #define PEER_BACKOFF_MAX_MS	30000
 #define PEER_MAX_RESYNC		16
+#define PEER_MAX_CHECKS		2	/* EVENTS messages being verified */
 #define PEER_JOIN_MS		60000
 
 enum peer_state {
@@ -90,7 +91,14 @@ struct peer_session {
 	struct hs		*hs;		/* sodium_malloc */
 	SS_STATE		*tx, *rx;	/* sodium_malloc */
 	struct frame_reader	 fr;
-	struct sigcheck		*checking;	/* events being verified */
+	/* EVENTS messages whose signatures are being checked, oldest first
+	 * from checks[check_first]; nchecking counts their events. */
+	struct sigcheck		*checks[PEER_MAX_CHECKS];
+	unsigned		 check_first, nchecks;
+	size_t			 nchecking;
+	uint8_t			*held;		/* a message waiting for them */
+	size_t			 held_len;
+	bool			 held_final;
 	struct invite		*invite;	/* server side of a join */
 	uint8_t			 device[ENV_PK];
 	char			 name[PROTO_MAX_NAME + 1];
@@ -149,7 +157,12 @@ static int	session_send(struct peer_session *, msgpack_sbuffer *,
 static void	session_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
 static void	session_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void	session_process(struct peer_session *);
+static bool	session_blocked(struct peer_session *);
 static int	session_frame(struct peer_session *, uint8_t *, size_t);
+static int	session_plain(struct peer_session *, const uint8_t *, size_t,
+		    bool final);
+static int	session_hold(struct peer_session *, const uint8_t *, size_t,
+		    bool final);
 static int	session_hello(struct peer_session *, const uint8_t *, size_t);
 static int	session_header(struct peer_session *, const uint8_t *, size_t);
 static int	session_message(struct peer_session *,
@@ -168,6 +181,8 @@ static bool	session_head_differs(struct peer_session *,
 static int	session_ingest(struct peer_session *,
 		    const struct sigcheck *);
 static void	session_checked(void *, struct sigcheck *);
+static void	session_drain(struct peer_session *);
+static void	session_unhold(struct peer_session *);
 static void	session_resume(struct peer_session *);
 static struct peer_session *session_with(struct peers *, const uint8_t *,
 		    const struct peer_session *);
@@ -444,6 +459,13 @@ session_unref(struct peer_session *s)
 {
 	if (--s->refs > 0)
 		return;
+	/* Each batch held a ref until it was done, so none is running. */
+	while (s->nchecks > 0) {
+		sigcheck_free(s->checks[s->check_first]);
+		s->check_first = (s->check_first + 1) % PEER_MAX_CHECKS;
+		s->nchecks--;
+	}
+	free(s->held);
 	sodium_free(s->hs);
 	sodium_free(s->tx);
 	sodium_free(s->rx);
@@ -614,8 +636,22 @@ session_read_cb(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 }
 
 /*
- * Handle whole frames. While the event log's queue is nearly full, stop
- * reading: the frames wait in the reader and resume after the commit.
+ * Must frames wait? They do while PEER_MAX_CHECKS batches are being
+ * checked, while a message waits for the batches before it, and while
+ * the event log's queue could not take one more batch beside those.
+ */
+static bool
+session_blocked(struct peer_session *s)
+{
+	return (s->nchecks >= PEER_MAX_CHECKS || s->held != NULL ||
+	    eventlog_npending(s->owner->log) + s->nchecking +
+	    PEER_MAX_EVENTS > EVENTLOG_MAX_PENDING);
+}
+
+/*
+ * Handle whole frames. While they must wait, stop reading: the frames
+ * wait in the reader (which holds one frame at most) and resume after
+ * a check or a commit.
  */
 static void
 session_process(struct peer_session *s)
@@ -625,9 +661,8 @@ session_process(struct peer_session *s)
 	int		 rc;
 
 	s->refs++;
-	while (!s->closing && s->checking == NULL) {
-		if (eventlog_npending(s->owner->log) + PEER_MAX_EVENTS >
-		    EVENTLOG_MAX_PENDING) {
+	while (!s->closing) {
+		if (session_blocked(s)) {
 			if (!s->paused)
 				uv_read_stop((uv_stream_t *)&s->tcp);
 			s->paused = true;
@@ -648,11 +683,8 @@ session_process(struct peer_session *s)
 static int
 session_frame(struct peer_session *s, uint8_t *body, size_t len)
 {
-	msgpack_unpacked	up;
-	struct peermsg		m;
 	unsigned long long	mlen;
 	unsigned char		tag;
-	int			rc;
 
 	if (s->state == PS_HELLO)
 		return (session_hello(s, body, len));
@@ -663,24 +695,73 @@ session_frame(struct peer_session *s, uint8_t *body, size_t len)
 	    crypto_secretstream_xchacha20poly1305_pull(s->rx,
 	    s->owner->plain, &mlen, &tag, body, len, NULL, 0) != 0)
 		return (-PROTO_E_AUTH);
-	body = s->owner->plain;
+	return (session_plain(s, s->owner->plain, (size_t)mlen,
+	    tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL));
+}
+
+/*
+ * One decrypted message; final if it came with TAG_FINAL. While events
+ * are being checked, anything but more events (a goodbye, HEADS, even a
+ * malformed message) waits for them, so that messages still take effect
+ * in the order they came.
+ */
+static int
+session_plain(struct peer_session *s, const uint8_t *body, size_t len,
+    bool final)
+{
+	msgpack_unpacked	up;
+	struct peermsg		m;
+	int			rc;
+
 	msgpack_unpacked_init(&up);
-	if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+	rc = peermsg_decode(body, len, &up, &m);
+	if (s->nchecks > 0 && (final || rc < 0 || m.type != PM_EVENTS)) {
+		msgpack_unpacked_destroy(&up);
+		return (session_hold(s, body, len, final));
+	}
+	if (final) {
 		/* The goodbye: an empty array, or an ERROR with the code. */
-		if (peermsg_decode(body, (size_t)mlen, &up, &m) == 0 &&
-		    m.type == PM_ERROR)
+		if (rc == 0 && m.type == PM_ERROR)
 			session_message(s, &m);
 		else
 			session_close(s, s->state == PS_READY ?
 			    "peer said goodbye" : "peer refused");
-		msgpack_unpacked_destroy(&up);
-		return (0);
-	}
-	rc = peermsg_decode(body, (size_t)mlen, &up, &m);
-	if (rc == 0)
+		rc = 0;
+	} else if (rc == 0)
 		rc = session_message(s, &m);
 	msgpack_unpacked_destroy(&up);
 	return (rc);
+}
+
+/*
+ * Keep a copy of a decrypted message until the batches before it are
+ * taken (session_unhold); frames stop meanwhile. Return 0 or
+ * -PROTO_E_INTERNAL.
+ */
+static int
+session_hold(struct peer_session *s, const uint8_t *body, size_t len,
+    bool final)
+{
+	if ((s->held = malloc(len > 0 ? len : 1)) == NULL)
+		return (-PROTO_E_INTERNAL);
+	memcpy(s->held, body, len);
+	s->held_len = len;
+	s->held_final = final;
+	return (0);
+}
+
+/* The batches before the held message are taken: handle it now. */
+static void
+session_unhold(struct peer_session *s)
+{
+	uint8_t	*held = s->held;
+	int	 rc;
+
+	s->held = NULL;
+	rc = session_plain(s, held, s->held_len, s->held_final);
+	free(held);
+	if (rc < 0)
+		session_error(s, rc);
 }
 
 /* ---- the handshake ---- */
@@ -1116,8 +1197,10 @@ session_heads(struct peer_session *s, const struct peermsg *m)
 
 /*
  * Events from the peer: their signatures are checked on the thread pool
- * (sigcheck.c), every core at once; meanwhile this session reads nothing
- * more, so events are still taken strictly in order.
+ * (sigcheck.c), every core at once. Up to PEER_MAX_CHECKS messages are
+ * checked while the loop takes the ones before; they join a queue and
+ * are taken from its front only (session_drain), so events are still
+ * taken strictly in order. Each batch holds a ref until it is done.
  */
 static int
 session_events(struct peer_session *s, const struct peermsg *m)
@@ -1125,6 +1208,7 @@ session_events(struct peer_session *s, const struct peermsg *m)
 	const uint8_t	*blobs[PEER_MAX_EVENTS];
 	size_t		 lens[PEER_MAX_EVENTS];
 	uint32_t	 i, n = m->list->via.array.size;
+	unsigned	 slot;
 	int		 rc;
 
 	for (i = 0; i < n; i++) {
@@ -1133,17 +1217,13 @@ session_events(struct peer_session *s, const struct peermsg *m)
 	}
 	if (n == 0)
 		return (0);
-	if (!s->paused) {
-		uv_read_stop((uv_stream_t *)&s->tcp);
-		s->paused = true;
-	}
-	s->refs++;
+	slot = (s->check_first + s->nchecks) % PEER_MAX_CHECKS;
 	if ((rc = sigcheck_start(s->owner->loop, blobs, lens, n,
-	    session_checked, s, &s->checking)) < 0) {
-		s->refs--;
-		s->checking = NULL;
+	    session_checked, s, &s->checks[slot])) < 0)
 		return (rc);
-	}
+	s->nchecks++;
+	s->nchecking += n;
+	s->refs++;
 	return (0);
 }
 
@@ -1157,7 +1237,7 @@ static int
 session_ingest(struct peer_session *s, const struct sigcheck *sc)
 {
 	struct chain_author	*a;
-	struct envelope		 e;
+	const struct envelope	*e;
 	const uint8_t		*blob;
 	size_t			 len;
 	uint32_t		 i;
@@ -1181,43 +1261,67 @@ session_ingest(struct peer_session *s, const struct sigcheck *sc)
 			    s->addr, proto_strerror(rc));
 			return (rc);
 		}
-		if (envelope_parse(blob, len, &e) == 0 &&
-		    chain_add(&s->known, e.author, &a) == 0 && e.seq > a->seq) {
-			a->seq = e.seq;
-			memcpy(a->head, e.id, ENV_ID);
+		/* Only checked events get here: reuse the check's parse. */
+		e = sigcheck_envelope(sc, i);
+		if (chain_add(&s->known, e->author, &a) == 0 &&
+		    e->seq > a->seq) {
+			a->seq = e->seq;
+			memcpy(a->head, e->id, ENV_ID);
 		}
 		s->received += rc == 1;
 	}
 	return (0);
 }
 
+/* A batch is checked; batches may finish in any order. */
 static void
 session_checked(void *arg, struct sigcheck *sc)
 {
 	struct peer_session	*s = arg;
-	int			 rc;
 
-	s->checking = NULL;
-	if (!s->closing && (rc = session_ingest(s, sc)) < 0)
-		session_error(s, rc);
+	(void)sc;
+	session_drain(s);
 	/* Nothing queued: what we have is durable, ask again at once. */
 	if (!s->closing && s->want_heads &&
 	    !eventlog_pending(s->owner->log)) {
 		s->want_heads = false;
 		session_send_heads(s);
 	}
-	sigcheck_free(sc);
 	session_resume(s);
 	session_unref(s);
+}
+
+/*
+ * Take the checked batches at the front of the queue, oldest first; one
+ * checked before an older batch waits for it. An error ends the session
+ * and nothing after it is taken: a closing session only frees them.
+ * Once no batch is left, a held message is handled.
+ */
+static void
+session_drain(struct peer_session *s)
+{
+	struct sigcheck	*sc;
+	int		 rc;
+
+	while (s->nchecks > 0 && sigcheck_done(s->checks[s->check_first])) {
+		sc = s->checks[s->check_first];
+		s->checks[s->check_first] = NULL;
+		s->check_first = (s->check_first + 1) % PEER_MAX_CHECKS;
+		s->nchecks--;
+		s->nchecking -= sigcheck_count(sc);
+		if (!s->closing && (rc = session_ingest(s, sc)) < 0)
+			session_error(s, rc);
+		sigcheck_free(sc);
+	}
+	if (!s->closing && s->nchecks == 0 && s->held != NULL)
+		session_unhold(s);
 }
 
 /* Read again and take buffered frames, if nothing holds us back. */
 static void
 session_resume(struct peer_session *s)
 {
-	if (s->closing || s->checking != NULL ||
-	    eventlog_npending(s->owner->log) + PEER_MAX_EVENTS >
-	    EVENTLOG_MAX_PENDING)
+	if (s->closing || session_blocked(s))
 		return;
 	if (s->paused) {
 		s->paused = false;

@@ -25,7 +25,8 @@
  * key only: reflect, loworder, unknown-device, replay FILE (FILE made by
  * capture FILE, a legitimate session). With a member's keys, after a
  * correct handshake: good-event (the positive control: a well-formed
- * event the target must accept), forged-sig, bad-aead, wrong-seq,
+ * event the target must accept), event-bye (the same event with our
+ * goodbye right behind it: still accepted), forged-sig, bad-aead, wrong-seq,
  * broken-chain, foreign-author, oversized, garbage-msg; removed (the
  * borrowed device has been removed from the family: its handshake must
  * be refused), removed-relay (a member relays an event its removed
@@ -205,9 +206,9 @@ usage(void)
 	fprintf(stderr, "usage: evilpeer MODE [FILE] --port PORT [--data DIR]"
 	    " [--seq N --prev HEX] [--wait MS]\n"
 	    "modes: stranger slowloris capture replay reflect loworder "
-	    "unknown-device good-event forged-sig bad-aead wrong-seq "
-	    "broken-chain foreign-author oversized garbage-msg removed "
-	    "removed-relay\n");
+	    "unknown-device good-event event-bye forged-sig bad-aead "
+	    "wrong-seq broken-chain foreign-author oversized garbage-msg "
+	    "removed removed-relay\n");
 	exit(EXIT_SETUP);
 }
 
@@ -1253,6 +1254,8 @@ mode_unknown_device(void)
 /*
  * After a correct handshake as the member, offer events:
  *   good-event     the next event of the chain (must be kept: control)
+ *   event-bye      the same, and our goodbye in the same write: the
+ *                  target may end the session but must keep the event
  *   forged-sig     the next event, one signature byte flipped
  *   bad-aead       the next event sealed under a wrong key, signed well
  *   wrong-seq      seq skipping ahead (+3)
@@ -1271,7 +1274,8 @@ mode_bad_event(void)
 	struct obs	o;
 	uint8_t		id[32], prev[32], wrong[32], pk2[32], sk2[64];
 	const char	*mode = opt.mode;
-	bool		control = strcmp(mode, "good-event") == 0;
+	bool		bye = strcmp(mode, "event-bye") == 0;
+	bool		control = strcmp(mode, "good-event") == 0 || bye;
 	bool		relay = strcmp(mode, "removed-relay") == 0;
 	bool		gap = strcmp(mode, "wrong-seq") == 0 ||
 			    strcmp(mode, "broken-chain") == 0 ||
@@ -1307,8 +1311,7 @@ mode_bad_event(void)
 	for (tries = 0; tries < max && !o.closed && o.errors == 0; tries++) {
 		msgpack_sbuffer_init(&blob);
 		seq = opt.seq + 1;
-		if (strcmp(mode, "good-event") == 0 ||
-		    strcmp(mode, "forged-sig") == 0 || relay)
+		if (control || strcmp(mode, "forged-sig") == 0 || relay)
 			rc = make_event(&blob, ev_pk, ev_sk, ev_key, seq,
 			    prev, id);
 		else if (strcmp(mode, "bad-aead") == 0)
@@ -1331,6 +1334,8 @@ mode_bad_event(void)
 			blob.data[blob.size - 10] ^= 0x01;
 		rc = send_events(&c, &blob);
 		msgpack_sbuffer_destroy(&blob);
+		if (rc == 0 && bye)
+			rc = ss_send(&c, "\x90", 1, TAG_FINAL);
 		if (rc < 0) {
 			printf("observed: closed while we sent\n");
 			o.closed = true;
@@ -1349,6 +1354,11 @@ mode_bad_event(void)
 	}
 	if (!o.closed && !control && o.errors > 0)
 		watch(&c, opt.wait_ms, &o);	/* the close after the error */
+	if (bye) {
+		conn_close(&c);
+		return (verdict(o.errors == 0, "a well-formed event, then "
+		    "goodbye: %s", o.errors == 0 ? "no ERROR" : "an ERROR"));
+	}
 	if (control) {
 		/* Stay polite: heads again, then goodbye. */
 		conn_close(&c);
@@ -1553,6 +1563,7 @@ main(int argc, char **argv)
 	if (strcmp(opt.mode, "unknown-device") == 0)
 		return (mode_unknown_device());
 	if (strcmp(opt.mode, "good-event") == 0 ||
+	    strcmp(opt.mode, "event-bye") == 0 ||
 	    strcmp(opt.mode, "forged-sig") == 0 ||
 	    strcmp(opt.mode, "bad-aead") == 0 ||
 	    strcmp(opt.mode, "wrong-seq") == 0 ||

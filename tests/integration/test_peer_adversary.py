@@ -11,14 +11,14 @@ did and exits 0 when A behaved (it learned nothing it should not have and
 A ended the session where it had to), 1 when not.
 
 Then, for every case: A is still running, its log holds exactly the ids
-it held before (nothing of what evilpeer offered was stored; the one
-exception is good-event, the positive control, whose event must be
-stored), verify passes, no session with B's device is left over, and the
-honest B, restarted, still syncs with A: new entries on both converge
-(test_sync.Family.converged).
+it held before (nothing of what evilpeer offered was stored; the
+exceptions are good-event, the positive control, and event-bye, whose
+event must be stored), verify passes, no session with B's device is
+left over, and the honest B, restarted, still syncs with A: new entries
+on both converge (test_sync.Family.converged).
 
 Cases: stranger, slowloris, replay, reflect, loworder, unknown_device,
-good_event, forged_sig, bad_aead, wrong_seq, broken_chain,
+good_event, event_bye, forged_sig, bad_aead, wrong_seq, broken_chain,
 foreign_author, oversized, garbage_msg; then, in a family of three where
 A removed B (devices.remove: device.remove + key.rotate): removed (B's
 keys open no session; the honest B gets and gives nothing new; A and C
@@ -222,6 +222,20 @@ def good_event(env):
     check(len(sent) == 1, "evilpeer offered %d events" % len(sent))
     H.wait_until(lambda: sent <= w.a.ids(), 5.0, 0.05,
                  "the control event on A")
+    w.after(sent=sent, stored=sent)
+    return last_verdict(out)
+
+
+@suite.case
+def event_bye(env):
+    """The control event with the peer's goodbye right behind it, in one
+    write: the goodbye must not overtake the event while its signature
+    is being checked, so the event is stored."""
+    w = World(env)
+    out, sent = w.expect_behaved("event-bye")
+    check(len(sent) == 1, "evilpeer offered %d events" % len(sent))
+    H.wait_until(lambda: sent <= w.a.ids(), 5.0, 0.05,
+                 "the event sent before goodbye on A")
     w.after(sent=sent, stored=sent)
     return last_verdict(out)
 
