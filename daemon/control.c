@@ -570,6 +570,19 @@ control_broadcast(struct control *srv, const char *data, size_t len)
 	}
 }
 
+/* Is anyone subscribed? (Then an event is worth packing.) */
+bool
+control_has_subscribers(const struct control *srv)
+{
+	const struct control_conn	*c;
+
+	for (c = srv != NULL ? srv->conns : NULL; c != NULL; c = c->next) {
+		if (c->subscribed)
+			return (true);
+	}
+	return (false);
+}
+
 void
 control_reply_begin(struct control_reply *r, uint32_t msgid)
 {

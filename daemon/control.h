@@ -41,6 +41,7 @@ int	control_listen(uv_loop_t *, const char *path, control_dispatch_fn,
 void	control_close(struct control *);
 void	control_broadcast(struct control *, const char *data,
 	    size_t len);
+bool	control_has_subscribers(const struct control *);
 unsigned control_clients(const struct control *);
 
 void	control_conn_ref(struct control_conn *);

@@ -37,7 +37,6 @@ struct eventlog {
 	/* Clock: fixed by ATTUNE_NOW for tests, else the wall clock. */
 	int64_t			 fixed_now;
 	uint64_t		 skipped;
-	uint8_t			*scratch;	/* sodium_malloc, a payload */
 	uint8_t			*mac_key;	/* sodium_malloc, STORE_MAC */
 	struct verify_state	 verify;
 	eventlog_entry_cb	 entry_cb;
@@ -60,9 +59,8 @@ static void	eventlog_own_entry(struct eventlog *, struct writer_entry *,
 static void	eventlog_startup_verified(void *, int, const char *, size_t);
 static int	eventlog_count_fork(const struct store_row *, void *);
 static void	eventlog_tip_admit(struct eventlog *, const uint8_t *,
-		    const uint8_t *, size_t);
+		    const struct kinds_admin *);
 static void	eventlog_learn(struct eventlog *, const uint8_t *, size_t);
-static bool	eventlog_payload_ok(const uint8_t *, size_t);
 static int	eventlog_known(struct eventlog *, const struct chain_author *,
 		    const struct envelope *);
 
@@ -214,9 +212,8 @@ eventlog_open(uv_loop_t *loop, const char *data_dir, struct keys *keys,
 	el->keys = keys;
 	views_init(&el->views);
 	chain_init(&el->tip);
-	el->scratch = sodium_malloc(PROTO_MAX_PAYLOAD);
 	el->mac_key = sodium_malloc(STORE_MAC);
-	if (el->scratch == NULL || el->mac_key == NULL) {
+	if (el->mac_key == NULL) {
 		rc = -PROTO_E_INTERNAL;
 		goto err_free;
 	}
@@ -272,7 +269,6 @@ eventlog_close(struct eventlog *el)
 	store_close(el->store);
 	views_finish(&el->views);
 	chain_finish(&el->tip);
-	sodium_free(el->scratch);
 	sodium_free(el->mac_key);
 	free(el);
 }
@@ -328,25 +324,24 @@ eventlog_set_writer_head(struct eventlog *el)
  */
 static void
 eventlog_tip_admit(struct eventlog *el, const uint8_t *author,
-    const uint8_t *payload, size_t len)
+    const struct kinds_admin *adm)
 {
 	struct chain_author	*a;
-	struct kinds_admin	 adm;
 
-	switch (kinds_peek(payload, len, &adm)) {
+	switch (adm->kind) {
 	case KIND_FAMILY_CREATE:
 		el->tip_founded = true;
 		if ((a = chain_find(&el->tip, author)) != NULL)
 			a->authorised = true;
 		break;
 	case KIND_DEVICE_ADD:
-		if (chain_add(&el->tip, adm.device, &a) == 0)
+		if (chain_add(&el->tip, adm->device, &a) == 0)
 			a->authorised = true;
 		break;
 	case KIND_DEVICE_REMOVE:
-		if (chain_add(&el->tip, adm.device, &a) == 0) {
+		if (chain_add(&el->tip, adm->device, &a) == 0) {
 			a->removed = true;
-			a->final_seq = adm.final_seq;
+			a->final_seq = adm->final_seq;
 		}
 		break;
 	default:
@@ -401,6 +396,7 @@ eventlog_append_n(struct eventlog *el, const uint8_t *const *payloads,
 {
 	struct writer_entry	*w[EVENTLOG_MAX_TIED];
 	struct chain_author	*me;
+	struct kinds_admin	 adm;
 	size_t			 i;
 
 	if (!el->keys->has_family)
@@ -433,7 +429,8 @@ eventlog_append_n(struct eventlog *el, const uint8_t *const *payloads,
 		me = chain_find(&el->tip, el->keys->device_pk);
 		me->seq = w[i]->env.seq;	/* its id is known once sealed */
 		memset(me->head, 0, ENV_ID);
-		eventlog_tip_admit(el, w[i]->env.author, payloads[i], lens[i]);
+		kinds_peek(payloads[i], lens[i], &adm);
+		eventlog_tip_admit(el, w[i]->env.author, &adm);
 		el->last_hlc = w[i]->env.hlc_ms;
 	}
 	w[n - 1]->done = done;
@@ -562,90 +559,83 @@ int
 eventlog_ingest(struct eventlog *el, const uint8_t *blob, size_t len,
     bool sig_checked)
 {
+	struct envelope	e;
+	int		rc;
+
+	if ((rc = envelope_parse(blob, len, &e)) < 0)
+		return (rc);
+	return (eventlog_ingest_env(el, &e, sig_checked));
+}
+
+/* eventlog_ingest of an envelope parsed already (e->blob its bytes). */
+int
+eventlog_ingest_env(struct eventlog *el, const struct envelope *e,
+    bool sig_checked)
+{
 	struct writer_entry	*p;
 	struct chain_author	*a;
-	struct envelope		 e;
-	enum kind		 k;
+	struct kinds_admin	 adm;
+	size_t			 cap;
 	int			 rc;
 
 	if (!el->keys->has_family)
 		return (-PROTO_E_NOFAMILY);
-	if ((rc = envelope_parse(blob, len, &e)) < 0)
-		return (rc);
-	if (memcmp(e.family_id, el->keys->family_id, ENV_FAMILY_ID) != 0)
+	if (memcmp(e->family_id, el->keys->family_id, ENV_FAMILY_ID) != 0)
 		return (-PROTO_E_AUTH);
-	a = chain_find(&el->tip, e.author);
-	if (a != NULL && e.seq <= a->seq)
-		return (eventlog_known(el, a, &e));
-	if (a != NULL && a->removed && e.seq > a->final_seq)
+	a = chain_find(&el->tip, e->author);
+	if (a != NULL && e->seq <= a->seq)
+		return (eventlog_known(el, a, e));
+	if (a != NULL && a->removed && e->seq > a->final_seq)
 		return (2);	/* written after its device was removed */
-	if ((!sig_checked && (rc = envelope_verify(&e)) < 0) ||
-	    (rc = chain_check(a, &e)) < 0)
+	if ((!sig_checked && (rc = envelope_verify(e)) < 0) ||
+	    (rc = chain_check(a, e)) < 0)
 		return (rc);
 	if (writer_broken(el->writer))
 		return (-PROTO_E_STORE);
 	if ((p = writer_slot(el->writer, 0)) == NULL)
 		return (-PROTO_E_BUSY);
-	/* PERM: its key.rotate has not come yet. */
-	if ((rc = keys_open(el->keys, &e, el->scratch, PROTO_MAX_PAYLOAD,
-	    &p->len)) < 0)
-		return (rc);
-	if ((p->payload = malloc(p->len)) == NULL) {
-		sodium_memzero(el->scratch, p->len);
+	cap = e->ct_len > ENV_TAG ? e->ct_len - ENV_TAG : 0;
+	if ((p->payload = malloc(cap > 0 ? cap : 1)) == NULL)
 		return (-PROTO_E_INTERNAL);
-	}
-	memcpy(p->payload, el->scratch, p->len);
-	sodium_memzero(el->scratch, p->len);
-	if (!eventlog_payload_ok(p->payload, p->len)) {
+	/* PERM: its key.rotate has not come yet. */
+	if ((rc = keys_open(el->keys, e, p->payload, cap, &p->len)) < 0)
+		goto err_free;
+	/* One look at the payload: readable, its kind, whom it admits. */
+	kinds_peek(p->payload, p->len, &adm);
+	if (!adm.readable) {
 		rc = -PROTO_E_MALFORMED;	/* views could not apply it */
 		goto err_free;
 	}
-	k = kinds_peek(p->payload, p->len, NULL);
-	if (!(a != NULL && a->authorised) && !(k == KIND_FAMILY_CREATE &&
-	    e.seq == 1 && !el->tip_founded)) {
+	if (!(a != NULL && a->authorised) && !(adm.kind ==
+	    KIND_FAMILY_CREATE && e->seq == 1 && !el->tip_founded)) {
 		rc = -PROTO_E_PERM;
 		goto err_free;
 	}
-	if ((rc = chain_add(&el->tip, e.author, &a)) < 0 ||
-	    (rc = writer_blob_init(p, len)) < 0)
+	if ((rc = chain_add(&el->tip, e->author, &a)) < 0 ||
+	    (rc = writer_blob_init(p, e->blob_len)) < 0)
 		goto err_free;
-	msgpack_sbuffer_write(&p->blob, (const char *)blob, len);
-	p->env = e;
+	msgpack_sbuffer_write(&p->blob, (const char *)e->blob, e->blob_len);
+	p->env = *e;
 	p->env.blob = NULL;
-	chain_advance(a, &e);
-	eventlog_tip_admit(el, e.author, p->payload, p->len);
+	p->env.ct = NULL;
+	chain_advance(a, e);
+	eventlog_tip_admit(el, e->author, &adm);
 	/* A rotation's key at once: what follows in this batch needs it. */
-	if (k == KIND_KEY_ROTATE)
+	if (adm.kind == KIND_KEY_ROTATE)
 		eventlog_learn(el, p->payload, p->len);
 	/* A peer's clock far ahead must not drag ours along. */
-	if (e.hlc_ms > el->last_hlc &&
-	    (int64_t)e.hlc_ms <= eventlog_now(el) + EVENTLOG_MAX_SKEW_MS)
-		el->last_hlc = e.hlc_ms;
+	if (e->hlc_ms > el->last_hlc &&
+	    (int64_t)e->hlc_ms <= eventlog_now(el) + EVENTLOG_MAX_SKEW_MS)
+		el->last_hlc = e->hlc_ms;
 	writer_push(el->writer, 1);
 	return (1);
 err_free:
 	msgpack_sbuffer_destroy(&p->blob);
+	if (p->payload != NULL)
+		sodium_memzero(p->payload, p->len);
 	free(p->payload);
 	memset(p, 0, sizeof(*p));
 	return (rc);
-}
-
-/* A payload the views can apply: a msgpack map with a str "t". */
-static bool
-eventlog_payload_ok(const uint8_t *payload, size_t len)
-{
-	msgpack_unpacked	 up;
-	const char		*t;
-	size_t			 tlen;
-	bool			 ok;
-
-	msgpack_unpacked_init(&up);
-	ok = mp_unpack(payload, len, &up) == 0 &&
-	    up.data.type == MSGPACK_OBJECT_MAP &&
-	    mp_get_str(&up.data, "t", &t, &tlen, PROTO_MAX_NAME) == MP_FOUND &&
-	    tlen > 0;
-	msgpack_unpacked_destroy(&up);
-	return (ok);
 }
 
 /*

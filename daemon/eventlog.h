@@ -81,6 +81,8 @@ int	eventlog_check_queued(const struct eventlog *, const uint8_t *,
 	    size_t, char **cause);
 int	eventlog_ingest(struct eventlog *, const uint8_t *blob, size_t len,
 	    bool sig_checked);
+int	eventlog_ingest_env(struct eventlog *, const struct envelope *,
+	    bool sig_checked);
 int	eventlog_read(struct eventlog *, const uint8_t *author, uint64_t from,
 	    size_t max, store_row_cb, void *);
 int	eventlog_join_family(struct eventlog *, const char *data_dir,

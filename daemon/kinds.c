@@ -1044,8 +1044,9 @@ out:
 
 /*
  * The kind of a stored payload and, for device.add and device.remove,
- * the device (and final seq) it names, in *adm (may be NULL). Return
- * KIND_OTHER for anything unreadable or incomplete.
+ * the device (and final seq) it names, in *adm (may be NULL), which also
+ * says whether the views can read it at all. Return KIND_OTHER for
+ * anything unreadable or incomplete.
  */
 enum kind
 kinds_peek(const uint8_t *payload, size_t len, struct kinds_admin *adm)
@@ -1058,9 +1059,16 @@ kinds_peek(const uint8_t *payload, size_t len, struct kinds_admin *adm)
 	enum kind		 k = KIND_OTHER;
 
 	msgpack_unpacked_init(&up);
+	if (adm != NULL)
+		adm->readable = false;
 	if (mp_unpack(payload, len, &up) == 0 &&
-	    mp_get_str(&up.data, "t", &t, &tlen, PROTO_MAX_NAME) == MP_FOUND)
+	    up.data.type == MSGPACK_OBJECT_MAP &&
+	    mp_get_str(&up.data, "t", &t, &tlen, PROTO_MAX_NAME) == MP_FOUND &&
+	    tlen > 0) {
 		k = kinds_lookup(t, tlen);
+		if (adm != NULL)
+			adm->readable = true;
+	}
 	if (k == KIND_DEVICE_ADD || k == KIND_DEVICE_REMOVE) {
 		if (mp_get_bin(&up.data, "device", &dev, ENV_PK) != MP_FOUND ||
 		    (k == KIND_DEVICE_REMOVE && mp_get_uint(&up.data,

@@ -103,6 +103,7 @@ bool		 kinds_client(enum kind);
 /* What a payload changes about who may write (kinds_peek). */
 struct kinds_admin {
 	enum kind	kind;
+	bool		readable;	/* a map with a str "t", 1-64 bytes */
 	uint8_t		device[32];	/* device.add, device.remove */
 	uint64_t	final_seq;	/* device.remove */
 };

@@ -213,6 +213,10 @@ entry_cb(void *arg, const struct view_entry *ve)
 	msgpack_sbuffer	 sb;
 	msgpack_packer	 pk;
 
+	if (ve->kind == KIND_KEY_ROTATE)
+		daemon_family_changed(d);	/* maybe a new epoch for us */
+	if (!control_has_subscribers(d->ctl))
+		return;		/* a sync of 100,000 entries packs none */
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	frame_begin(&sb);
@@ -222,8 +226,6 @@ entry_cb(void *arg, const struct view_entry *ve)
 	if (frame_end(&sb, PROTO_MAX_FRAME) == 0)
 		control_broadcast(d->ctl, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
-	if (ve->kind == KIND_KEY_ROTATE)
-		daemon_family_changed(d);	/* maybe a new epoch for us */
 }
 
 static void

@@ -1238,15 +1238,13 @@ session_ingest(struct peer_session *s, const struct sigcheck *sc)
 {
 	struct chain_author	*a;
 	const struct envelope	*e;
-	const uint8_t		*blob;
-	size_t			 len;
 	uint32_t		 i;
 	int			 rc;
 
 	for (i = 0; i < sigcheck_count(sc); i++) {
-		blob = sigcheck_blob(sc, i, &len);
-		rc = sigcheck_ok(sc, i) ? eventlog_ingest(s->owner->log, blob,
-		    len, true) : -PROTO_E_AUTH;
+		/* Only checked events are taken: reuse the check's parse. */
+		rc = sigcheck_ok(sc, i) ? eventlog_ingest_env(s->owner->log,
+		    sigcheck_envelope(sc, i), true) : -PROTO_E_AUTH;
 		if (rc == -PROTO_E_PERM || rc == -PROTO_E_CHAIN ||
 		    rc == -PROTO_E_BUSY) {
 			if (s->resyncs++ >= PEER_MAX_RESYNC)
@@ -1261,7 +1259,6 @@ session_ingest(struct peer_session *s, const struct sigcheck *sc)
 			    s->addr, proto_strerror(rc));
 			return (rc);
 		}
-		/* Only checked events get here: reuse the check's parse. */
 		e = sigcheck_envelope(sc, i);
 		if (chain_add(&s->known, e->author, &a) == 0 &&
 		    e->seq > a->seq) {
