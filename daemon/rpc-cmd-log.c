@@ -13,6 +13,7 @@
 #define RPC_LOG_DEFAULT_LIMIT	50
 
 static void	rpc_cmd_append_done(void *, int, const struct view_entry *);
+static const char *rpc_cmd_append_why(int);
 static void	rpc_cmd_verify_done(void *, int, const char *, size_t);
 
 static void
@@ -22,7 +23,8 @@ rpc_cmd_append_done(void *arg, int rc, const struct view_entry *ve)
 	struct control_reply	 r;
 
 	if (rc < 0) {
-		control_reply_error(a->conn, a->msgid, rc, NULL);
+		control_reply_error(a->conn, a->msgid, rc,
+		    rpc_cmd_append_why(rc));
 		rpc_cmd_async_free(a);
 		return;
 	}
@@ -33,6 +35,16 @@ rpc_cmd_append_done(void *arg, int rc, const struct view_entry *ve)
 	mp_pack_kv_uint(&r.pk, "ts", ve->hlc);
 	control_reply_end(a->conn, &r);
 	rpc_cmd_async_free(a);
+}
+
+/* What a person can do about an append that failed in the store. */
+static const char *
+rpc_cmd_append_why(int rc)
+{
+	if (rc == -PROTO_E_STORE)
+		return ("the entry could not be written to disk, so it was "
+		    "not kept (is the disk full?); try again");
+	return (NULL);
 }
 
 /* append [{t, ...}]: validate, seal, reply once durable. */
@@ -58,9 +70,11 @@ rpc_cmd_append(struct daemon *d, struct control_request *req,
 	}
 	rc = eventlog_append(d->log, (uint8_t *)sb.data, sb.size,
 	    rpc_cmd_append_done, a);
-	if (rc < 0)
+	if (rc < 0) {
+		if (rpc_cmd_append_why(rc) != NULL)
+			diag_cause(cause, "%s", rpc_cmd_append_why(rc));
 		rpc_cmd_async_free(a);
-	else
+	} else
 		rc = RPC_CMD_ASYNC;
 out:
 	msgpack_sbuffer_destroy(&sb);

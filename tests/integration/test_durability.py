@@ -1,18 +1,20 @@
 #!/usr/bin/python3
 """
 test_durability.py: what was acknowledged survives SIGKILL; SIGTERM is a
-clean shutdown; one daemon per data dir; a stale socket is replaced and a
-live one is not.
+clean shutdown; a full disk fails appends clearly and loses nothing; one
+daemon per data dir; a stale socket is replaced and a live one is not.
 """
 
 import os
+import subprocess
 import sys
 import threading
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (PROTO_MAX_LIST, Closed, Rpc, Suite,  # noqa
+from harness import (PROTO_MAX_LIST, Closed, Rpc, Skip, Suite,  # noqa
                      check, check_eq, init_family, log_json, short,
                      status_json)
 
@@ -176,6 +178,84 @@ def sigterm_clean_shutdown(env):
     rc = d2.wait_exit(10.0)
     check(rc == 0, "SIGINT exit code %r" % rc)
     check(not os.path.exists(env.sock), "socket file left after SIGINT")
+
+
+def fill(path, limit):
+    """Write zeros to path until the filesystem is full (at most limit
+    bytes). Return how much was written."""
+    n = 0
+    with open(path, "wb") as f:
+        while n < limit:
+            try:
+                f.write(b"\0" * 65536)
+                f.flush()
+                os.fsync(f.fileno())
+            except OSError:
+                break
+            n += 65536
+    return n
+
+
+@suite.case
+def disk_full_then_space_again(env):
+    """The data dir on a 4 MiB tmpfs the test mounts: once it is full,
+    appends fail with a clear error and no id, the daemon keeps serving,
+    and nothing acknowledged is lost; with space again, appends go on from
+    the durable head, verify is intact, and all of it survives a
+    restart."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to mount a tmpfs")
+    mnt = env.path("small")
+    os.makedirs(mnt, mode=0o700)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700",
+                        "tmpfs", mnt], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise Skip("cannot mount a tmpfs: %s" % r.stderr.strip())
+    try:
+        data = os.path.join(mnt, "data")
+        d = env.daemon(data_dir=data)
+        init_family(env, "Alex", [("Maya", None)])
+        acked = set()
+        for i in range(5):
+            acked.add(env.ok("--json", "checkin", "Maya", "calm").json()["id"])
+        filler = os.path.join(mnt, "filler")
+        fill(filler, 8 << 20)
+        failed, why = 0, ""
+        for i in range(40):
+            r = env.cli("--json", "checkin", "Maya", "worried", "--note",
+                        "full %d %s" % (i, "x" * 1500))
+            if r.rc == 0:
+                acked.add(r.json()["id"])
+            else:
+                failed += 1
+                why = r.err
+        check(failed > 0, "no append failed on a full disk")
+        check("disk" in why and "not kept" in why,
+              "the error does not say what happened: %r" % why)
+        check(all_ids(env) >= acked, "an acknowledged entry is missing")
+        env.ok("status")
+        os.unlink(filler)
+        ok = None
+        for i in range(50):             # the failed ones drain first
+            r = env.cli("--json", "1on1", "Maya", "--note", "space again")
+            if r.rc == 0:
+                ok = r.json()["id"]
+                break
+            time.sleep(0.1)
+        check(ok is not None, "appends do not work again: %r" % r)
+        acked.add(ok)
+        ids = all_ids(env)
+        check(ids >= acked, "an acknowledged entry is missing")
+        verify_ok(env, len(ids))
+        d.stop()
+        env.daemon(data_dir=data)
+        check(all_ids(env) == ids, "entries changed across the restart")
+        verify_ok(env, len(ids))
+        return "%d appends refused, %d entries kept" % (failed, len(ids))
+    finally:
+        for x in env.stop_all():
+            print("# " + x)
+        subprocess.run(["umount", "-l", mnt], capture_output=True)
 
 
 @suite.case
