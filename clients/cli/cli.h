@@ -62,6 +62,30 @@ enum cli_field_type {
 	CLI_FIELD_MAP,		/* map of str to str: keys, items */
 };
 
+/* How cli_form checks a field's value. */
+enum cli_form_check {
+	CLI_FORM_TEXT,		/* free text (cli_check_text) */
+	CLI_FORM_NAME,		/* a name (cli_check_name) */
+	CLI_FORM_WHEN,		/* a time (cli_check_when) */
+	CLI_FORM_DATE,		/* YYYY-MM-DD (cli_check_date) */
+	CLI_FORM_ID,		/* an entry id or prefix (cli_check_id) */
+	CLI_FORM_CHOICE,	/* one of choices */
+	CLI_FORM_FLAG,		/* an option without a value: key = true */
+};
+
+/* One option (--option) or positional argument (label) of a command. */
+struct cli_form_field {
+	const char		*option;	/* NULL: positional */
+	const char		*label;		/* positional: "KID" */
+	const char		*key;		/* its param; NULL ends */
+	enum cli_form_check	 check;
+	bool			 required;	/* an option that must be given */
+	const char *const	*choices;	/* CLI_FORM_CHOICE, NULL-ended */
+};
+
+#define CLI_FORM_MAX	12	/* fields of one command */
+#define CLI_FORM_GO	(-1)	/* cli_form: read, send the request */
+
 /* The map of [map] params, built field by field; NULL strs are skipped. */
 struct cli_params {
 	struct {
@@ -117,6 +141,10 @@ void	cli_when(const struct cli *, const msgpack_object *, const char *,
 	    char *, size_t);
 void	cli_heading(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	cli_check_id(const struct cli_cmd *, const char *, const char *);
+
+/* form.c */
+int	cli_form(struct cli *, const struct cli_cmd *, int, char **,
+	    const struct cli_form_field *, struct cli_params *);
 
 /* cmd-entry.c */
 int	do_checkin(struct cli *, const struct cli_cmd *, int, char **);

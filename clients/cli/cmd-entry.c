@@ -279,55 +279,20 @@ int
 do_repair_done(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "apologised", no_argument, NULL, 'A' },
-		{ "apologized", no_argument, NULL, 'A' },
-		{ "at", required_argument, NULL, 't' },
-		{ "heard", required_argument, NULL, 'H' },
-		{ "note", required_argument, NULL, 'n' },
-		{ "plan", required_argument, NULL, 'p' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "ID", "repair", CLI_FORM_ID },
+		{ "apologised", NULL, "apologized", CLI_FORM_FLAG },
+		{ "apologized", NULL, "apologized", CLI_FORM_FLAG },
+		{ "heard", NULL, "heard", CLI_FORM_TEXT },
+		{ "plan", NULL, "plan", CLI_FORM_TEXT },
+		{ "note", NULL, "note", CLI_FORM_TEXT },
+		{ "at", NULL, "at", CLI_FORM_WHEN },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*heard = NULL, *plan = NULL;
-	const char			*note = NULL, *at = NULL, *id;
-	bool				 apologized = false;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		rc = 0;
-		switch (ch) {
-		case 'A':
-			apologized = true;
-			break;
-		case 'H':
-			rc = cli_check_text(cmd, "--heard", heard = optarg);
-			break;
-		case 'n':
-			rc = cli_check_text(cmd, "--note", note = optarg);
-			break;
-		case 'p':
-			rc = cli_check_text(cmd, "--plan", plan = optarg);
-			break;
-		case 't':
-			rc = cli_check_when(cli, cmd, "--at", at = optarg);
-			break;
-		default:
-			return (cli_optend(cmd, ch));
-		}
-		if (rc != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
-	    (rc = cli_check_id(cmd, "ID", id = argv[optind])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	cli_params_str(&p, "repair", id);
-	if (apologized)
-		cli_params_bool(&p, "apologized", true);
-	cli_params_str(&p, "heard", heard);
-	cli_params_str(&p, "plan", plan);
-	cli_params_str(&p, "note", note);
-	cli_params_str(&p, "at", at);
 	return (cli_append(cli, "repair.done", &p));
 }

@@ -113,29 +113,16 @@ int
 do_retract(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "reason", required_argument, NULL, 'r' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "ID", "target", CLI_FORM_ID },
+		{ "reason", NULL, "reason", CLI_FORM_TEXT, true },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*reason = NULL, *id;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch != 'r')
-			return (cli_optend(cmd, ch));
-		if ((rc = cli_check_text(cmd, "--reason",
-		    reason = optarg)) != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
-	    (rc = cli_check_id(cmd, "ID", id = argv[optind])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	if (reason == NULL)
-		return (cli_usage_error(cmd, "--reason is required"));
-	cli_params_str(&p, "target", id);
-	cli_params_str(&p, "reason", reason);
 	return (cli_append(cli, "retract", &p));
 }
 

@@ -19,28 +19,17 @@ static int	goals_print(const struct cli *, const msgpack_object *);
 int
 do_goal(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "due", required_argument, NULL, 'd' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "KID", "kid", CLI_FORM_NAME },
+		{ NULL, "TEXT", "text", CLI_FORM_TEXT },
+		{ "due", NULL, "due", CLI_FORM_DATE },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*due = NULL, *kid, *text;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch != 'd')
-			return (cli_optend(cmd, ch));
-		if ((rc = cli_check_date(cmd, "--due", due = optarg)) != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 2, 2)) != 0 ||
-	    (rc = cli_check_name(cmd, "KID", kid = argv[optind])) != 0 ||
-	    (rc = cli_check_text(cmd, "TEXT", text = argv[optind + 1])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	cli_params_str(&p, "kid", kid);
-	cli_params_str(&p, "text", text);
-	cli_params_str(&p, "due", due);
 	return (cli_append(cli, "goal", &p));
 }
 
@@ -48,39 +37,18 @@ int
 do_goal_progress(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "at", required_argument, NULL, 't' },
-		{ "note", required_argument, NULL, 'n' },
-		{ "shows", required_argument, NULL, 's' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "ID", "goal", CLI_FORM_ID },
+		{ "note", NULL, "note", CLI_FORM_TEXT, true },
+		{ "shows", NULL, "behaviors", CLI_FORM_TEXT },
+		{ "at", NULL, "at", CLI_FORM_WHEN },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*at = NULL, *note = NULL, *shows = NULL;
-	const char			*id;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch == 't')
-			rc = cli_check_when(cli, cmd, "--at", at = optarg);
-		else if (ch == 'n')
-			rc = cli_check_text(cmd, "--note", note = optarg);
-		else if (ch == 's')
-			rc = cli_check_text(cmd, "--shows", shows = optarg);
-		else
-			return (cli_optend(cmd, ch));
-		if (rc != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
-	    (rc = cli_check_id(cmd, "ID", id = argv[optind])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	if (note == NULL)
-		return (cli_usage_error(cmd, "--note is required"));
-	cli_params_str(&p, "goal", id);
-	cli_params_str(&p, "note", note);
-	cli_params_str(&p, "behaviors", shows);
-	cli_params_str(&p, "at", at);
 	return (cli_append(cli, "goal.progress", &p));
 }
 
@@ -89,28 +57,18 @@ int
 do_goal_close(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "note", required_argument, NULL, 'n' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "ID", "goal", CLI_FORM_ID },
+		{ "note", NULL, "note", CLI_FORM_TEXT },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*note = NULL, *id;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch != 'n')
-			return (cli_optend(cmd, ch));
-		if ((rc = cli_check_text(cmd, "--note", note = optarg)) != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
-	    (rc = cli_check_id(cmd, "ID", id = argv[optind])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	cli_params_str(&p, "goal", id);
 	cli_params_str(&p, "outcome", strcmp(cmd->name, "goal drop") == 0 ?
 	    "dropped" : "done");
-	cli_params_str(&p, "note", note);
 	return (cli_append(cli, "goal.close", &p));
 }
 
@@ -226,59 +184,35 @@ int
 do_strength(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "kind", required_argument, NULL, 'k' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const char *const		kinds[] = { "interest",
+	    "strength", "skill", "mirror", NULL };
+	static const struct cli_form_field	f[] = {
+		{ NULL, "KID", "kid", CLI_FORM_NAME },
+		{ NULL, "TEXT", "text", CLI_FORM_TEXT },
+		{ "kind", NULL, "type", CLI_FORM_CHOICE, false, kinds },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*kind = NULL, *kid, *text;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch != 'k')
-			return (cli_optend(cmd, ch));
-		kind = optarg;
-		if (strcmp(kind, "interest") != 0 &&
-		    strcmp(kind, "strength") != 0 &&
-		    strcmp(kind, "skill") != 0 && strcmp(kind, "mirror") != 0)
-			return (cli_usage_error(cmd, "--kind: interest, "
-			    "strength, skill or mirror, not %s", kind));
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 2, 2)) != 0 ||
-	    (rc = cli_check_name(cmd, "KID", kid = argv[optind])) != 0 ||
-	    (rc = cli_check_text(cmd, "TEXT", text = argv[optind + 1])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	cli_params_str(&p, "kid", kid);
-	cli_params_str(&p, "text", text);
-	cli_params_str(&p, "type", kind);
 	return (cli_append(cli, "strength", &p));
 }
 
 int
 do_moment(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "at", required_argument, NULL, 't' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "KID", "kid", CLI_FORM_NAME },
+		{ NULL, "TEXT", "what", CLI_FORM_TEXT },
+		{ "at", NULL, "at", CLI_FORM_WHEN },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*at = NULL, *kid, *text;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch != 't')
-			return (cli_optend(cmd, ch));
-		if ((rc = cli_check_when(cli, cmd, "--at", at = optarg)) != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 2, 2)) != 0 ||
-	    (rc = cli_check_name(cmd, "KID", kid = argv[optind])) != 0 ||
-	    (rc = cli_check_text(cmd, "TEXT", text = argv[optind + 1])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	cli_params_str(&p, "kid", kid);
-	cli_params_str(&p, "what", text);
-	cli_params_str(&p, "at", at);
 	return (cli_append(cli, "moment", &p));
 }

@@ -173,26 +173,16 @@ int
 do_plan_stop(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "by", required_argument, NULL, 'b' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "KID", "kid", CLI_FORM_NAME },
+		{ "by", NULL, "by", CLI_FORM_NAME },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*by = NULL, *kid;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch != 'b')
-			return (cli_optend(cmd, ch));
-		if ((rc = cli_check_name(cmd, "--by", by = optarg)) != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
-	    (rc = cli_check_name(cmd, "KID", kid = argv[optind])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	cli_params_str(&p, "kid", kid);
-	cli_params_str(&p, "by", by);
 	return (cli_append(cli, "plan.stop", &p));
 }
 
@@ -200,26 +190,16 @@ int
 do_twoxten_start(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "at", required_argument, NULL, 't' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "KID", "kid", CLI_FORM_NAME },
+		{ "at", NULL, "at", CLI_FORM_WHEN },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*at = NULL, *kid;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch != 't')
-			return (cli_optend(cmd, ch));
-		if ((rc = cli_check_when(cli, cmd, "--at", at = optarg)) != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
-	    (rc = cli_check_name(cmd, "KID", kid = argv[optind])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	cli_params_str(&p, "kid", kid);
-	cli_params_str(&p, "at", at);
 	return (cli_append(cli, "twoxten.start", &p));
 }
 
@@ -227,32 +207,17 @@ int
 do_twoxten_log(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "at", required_argument, NULL, 't' },
-		{ "note", required_argument, NULL, 'n' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "KID", "kid", CLI_FORM_NAME },
+		{ "at", NULL, "at", CLI_FORM_WHEN },
+		{ "note", NULL, "note", CLI_FORM_TEXT },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*at = NULL, *note = NULL, *kid;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch == 't')
-			rc = cli_check_when(cli, cmd, "--at", at = optarg);
-		else if (ch == 'n')
-			rc = cli_check_text(cmd, "--note", note = optarg);
-		else
-			return (cli_optend(cmd, ch));
-		if (rc != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
-	    (rc = cli_check_name(cmd, "KID", kid = argv[optind])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	cli_params_str(&p, "kid", kid);
-	cli_params_str(&p, "at", at);
-	cli_params_str(&p, "note", note);
 	return (cli_append(cli, "twoxten.day", &p));
 }
 

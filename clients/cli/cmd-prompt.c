@@ -72,26 +72,16 @@ int
 do_prompt_add(struct cli *cli, const struct cli_cmd *cmd, int argc,
     char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "ages", required_argument, NULL, 'a' },
-		CLI_OPTS_COMMON,
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_form_field	f[] = {
+		{ NULL, "TEXT", "text", CLI_FORM_TEXT },
+		{ "ages", NULL, "ages", CLI_FORM_NAME },
+		{ NULL }
 	};
-	struct cli_params		 p = { .n = 0 };
-	const char			*ages = NULL, *text;
-	int				 ch, rc;
+	struct cli_params			p = { .n = 0 };
+	int					rc;
 
-	while ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1) {
-		if (ch != 'a')
-			return (cli_optend(cmd, ch));
-		if ((rc = cli_check_name(cmd, "--ages", ages = optarg)) != 0)
-			return (rc);
-	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 1, 1)) != 0 ||
-	    (rc = cli_check_text(cmd, "TEXT", text = argv[optind])) != 0)
+	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
 		return (rc);
-	cli_params_str(&p, "text", text);
-	cli_params_str(&p, "ages", ages);
 	return (cli_append(cli, "prompt.add", &p));
 }
 

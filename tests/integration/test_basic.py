@@ -75,6 +75,26 @@ def help_version_unknown(env):
 
 
 @suite.case
+def every_command_has_help(env):
+    """COMMAND --help for every command `attune --help` lists: exit 0,
+    its usage on stdout, nothing on stderr, and no daemon needed (none
+    runs: a command that tried to reach one would exit 3)."""
+    r = env.cli("--help", sock="/nonexistent/x.sock")
+    names = []
+    for line in r.out.split("commands:", 1)[1].splitlines():
+        m = re.match(r"^  (\S[^(]*?)(?:\s+\(|\s{2,}|$)", line)
+        if m:
+            names.append(m.group(1).strip())
+    check(len(names) >= 40, "commands listed: %r" % names)
+    for name in names:
+        r = env.cli(*(name.split() + ["--help"]), sock="/nonexistent/x.sock")
+        check(r.rc == 0 and r.err == "" and
+              ("usage: attune %s" % name) in r.out,
+              "%s --help: %r" % (name, r))
+    return "%d commands" % len(names)
+
+
+@suite.case
 def daemon_not_running(env):
     # No socket file at all.
     r = env.cli("status")
