@@ -17,6 +17,7 @@
 #include "json.h"
 #include "mp.h"
 #include "output.h"
+#include "words.h"
 #include "when.h"
 
 static void	cli_pack(msgpack_sbuffer *, const char *,
@@ -491,33 +492,7 @@ cli_table_print(struct output_table *t)
 const char *
 cli_text(const msgpack_object *map, const char *key, char *buf, size_t size)
 {
-	const msgpack_object	*o = mp_map_get(map, key);
-
-	if (o == NULL || o->type == MSGPACK_OBJECT_NIL || size == 0)
-		return (NULL);
-	switch (o->type) {
-	case MSGPACK_OBJECT_STR:
-		snprintf(buf, size, "%.*s", (int)(o->via.str.size < size ?
-		    o->via.str.size : size - 1), o->via.str.ptr);
-		break;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		snprintf(buf, size, "%" PRIu64, o->via.u64);
-		break;
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		snprintf(buf, size, "%" PRId64, o->via.i64);
-		break;
-	case MSGPACK_OBJECT_BOOLEAN:
-		snprintf(buf, size, "%s", o->via.boolean ? "yes" : "no");
-		break;
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		snprintf(buf, size, "%g", o->via.f64);
-		break;
-	default:
-		snprintf(buf, size, "?");
-		break;
-	}
-	return (buf);
+	return (words_scalar(map, key, buf, size));
 }
 
 /* The unsigned integer at key; false when absent or of another type. */
@@ -539,13 +514,7 @@ void
 cli_short(const msgpack_object *map, const char *key, char *buf,
     size_t size)
 {
-	const char	*s;
-	size_t		 len;
-
-	if (mp_get_str(map, key, &s, &len, PROTO_MAX_TEXT) != MP_FOUND)
-		snprintf(buf, size, "-");
-	else
-		output_short_id(buf, size, s, len);
+	words_short(map, key, buf, size);
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "dash.h"
 #include "mp.h"
 #include "output.h"
+#include "words.h"
 
 void
 lines_clear(struct lineset *l)
@@ -162,31 +163,7 @@ line_str(struct line *ln, enum dash_attr attr, const msgpack_object *map,
 const char *
 obj_str(const msgpack_object *map, const char *key, char *buf, size_t size)
 {
-	const msgpack_object	*o = mp_map_get(map, key);
-
-	if (o == NULL || size == 0)
-		return (NULL);
-	switch (o->type) {
-	case MSGPACK_OBJECT_STR:
-		snprintf(buf, size, "%.*s", (int)(o->via.str.size < size ?
-		    o->via.str.size : size - 1), o->via.str.ptr);
-		return (buf);
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		snprintf(buf, size, "%" PRIu64, o->via.u64);
-		return (buf);
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		snprintf(buf, size, "%" PRId64, o->via.i64);
-		return (buf);
-	case MSGPACK_OBJECT_BOOLEAN:
-		snprintf(buf, size, "%s", o->via.boolean ? "yes" : "no");
-		return (buf);
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		snprintf(buf, size, "%g", o->via.f64);
-		return (buf);
-	default:
-		return (NULL);
-	}
+	return (words_scalar(map, key, buf, size));
 }
 
 /* The integer at key (that fits int64_t); false when absent or not one. */
