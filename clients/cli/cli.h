@@ -44,6 +44,8 @@ struct cli {
 	struct client	*client;	/* connected on the first call */
 };
 
+struct cli_form_field;
+
 struct cli_cmd {
 	const char	*name;		/* words, space separated */
 	const char	*alias;		/* one word, or NULL */
@@ -52,6 +54,9 @@ struct cli_cmd {
 	const char	*options;	/* lines for --help, or NULL */
 	int		(*exec)(struct cli *, const struct cli_cmd *, int,
 			    char **);
+	/* exec = cli_form_append: the kind it appends, read from form. */
+	const char	*kind;
+	const struct cli_form_field *form;
 };
 
 enum cli_field_type {
@@ -62,7 +67,7 @@ enum cli_field_type {
 	CLI_FIELD_MAP,		/* map of str to str: keys, items */
 };
 
-/* How cli_form checks a field's value. */
+/* How cli_form_append checks a field's value. */
 enum cli_form_check {
 	CLI_FORM_TEXT,		/* free text (cli_check_text) */
 	CLI_FORM_NAME,		/* a name (cli_check_name) */
@@ -71,6 +76,7 @@ enum cli_form_check {
 	CLI_FORM_ID,		/* an entry id or prefix (cli_check_id) */
 	CLI_FORM_CHOICE,	/* one of choices */
 	CLI_FORM_FLAG,		/* an option without a value: key = true */
+	CLI_FORM_CONST,		/* no option, no argument: key = value */
 };
 
 /* One option (--option) or positional argument (label) of a command. */
@@ -81,10 +87,10 @@ struct cli_form_field {
 	enum cli_form_check	 check;
 	bool			 required;	/* an option that must be given */
 	const char *const	*choices;	/* CLI_FORM_CHOICE, NULL-ended */
+	const char		*value;		/* CLI_FORM_CONST */
 };
 
 #define CLI_FORM_MAX	12	/* fields of one command */
-#define CLI_FORM_GO	(-1)	/* cli_form: read, send the request */
 
 /* The map of [map] params, built field by field; NULL strs are skipped. */
 struct cli_params {
@@ -143,8 +149,7 @@ void	cli_heading(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	cli_check_id(const struct cli_cmd *, const char *, const char *);
 
 /* form.c */
-int	cli_form(struct cli *, const struct cli_cmd *, int, char **,
-	    const struct cli_form_field *, struct cli_params *);
+int	cli_form_append(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-entry.c */
 int	do_checkin(struct cli *, const struct cli_cmd *, int, char **);
@@ -173,23 +178,14 @@ int	do_peers_edit(struct cli *, const struct cli_cmd *, int, char **);
 int	do_log(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-entry.c */
-int	do_repair_done(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-plan.c: 1:1 plans and 2x10 */
 int	do_plan(struct cli *, const struct cli_cmd *, int, char **);
 int	do_plan_list(struct cli *, const struct cli_cmd *, int, char **);
-int	do_plan_stop(struct cli *, const struct cli_cmd *, int, char **);
 int	do_twoxten(struct cli *, const struct cli_cmd *, int, char **);
-int	do_twoxten_log(struct cli *, const struct cli_cmd *, int, char **);
-int	do_twoxten_start(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-goal.c: goals, strengths, moments */
-int	do_goal(struct cli *, const struct cli_cmd *, int, char **);
-int	do_goal_close(struct cli *, const struct cli_cmd *, int, char **);
-int	do_goal_progress(struct cli *, const struct cli_cmd *, int, char **);
 int	do_goals(struct cli *, const struct cli_cmd *, int, char **);
-int	do_moment(struct cli *, const struct cli_cmd *, int, char **);
-int	do_strength(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-view.c: the read views */
 int	do_feelings(struct cli *, const struct cli_cmd *, int, char **);
@@ -201,14 +197,26 @@ int	do_week(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-fix.c: corrections */
 int	do_amend(struct cli *, const struct cli_cmd *, int, char **);
-int	do_retract(struct cli *, const struct cli_cmd *, int, char **);
 int	do_show(struct cli *, const struct cli_cmd *, int, char **);
 
 /* cmd-prompt.c: prompts, settings, completion */
 int	do_complete(struct cli *, const struct cli_cmd *, int, char **);
 int	do_prompt(struct cli *, const struct cli_cmd *, int, char **);
-int	do_prompt_add(struct cli *, const struct cli_cmd *, int, char **);
 int	do_set(struct cli *, const struct cli_cmd *, int, char **);
+
+/* cmd-*.c: the fields of the commands cli_form_append runs */
+extern const struct cli_form_field cli_form_goal[];
+extern const struct cli_form_field cli_form_goal_done[];
+extern const struct cli_form_field cli_form_goal_drop[];
+extern const struct cli_form_field cli_form_goal_progress[];
+extern const struct cli_form_field cli_form_moment[];
+extern const struct cli_form_field cli_form_plan_stop[];
+extern const struct cli_form_field cli_form_prompt_add[];
+extern const struct cli_form_field cli_form_repair_done[];
+extern const struct cli_form_field cli_form_retract[];
+extern const struct cli_form_field cli_form_strength[];
+extern const struct cli_form_field cli_form_twoxten_log[];
+extern const struct cli_form_field cli_form_twoxten_start[];
 
 /* main.c */
 const struct cli_cmd *cli_commands(size_t *);

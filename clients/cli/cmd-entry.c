@@ -13,6 +13,19 @@
 #define ENTRY_MAX_PARENTS	4
 #define ENTRY_MAX_KIDS		8
 
+/* The commands that append one entry from their options and arguments
+ * (cli_form_append): their fields. */
+const struct cli_form_field cli_form_repair_done[] = {
+	{ NULL, "ID", "repair", CLI_FORM_ID },
+	{ "apologised", NULL, "apologized", CLI_FORM_FLAG },
+	{ "apologized", NULL, "apologized", CLI_FORM_FLAG },
+	{ "heard", NULL, "heard", CLI_FORM_TEXT },
+	{ "plan", NULL, "plan", CLI_FORM_TEXT },
+	{ "note", NULL, "note", CLI_FORM_TEXT },
+	{ "at", NULL, "at", CLI_FORM_WHEN },
+	{ NULL }
+};
+
 static int	entry_zone(const struct cli_cmd *, const char *);
 
 /* A Mood Meter zone. */
@@ -272,27 +285,4 @@ do_repair(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	cli_params_str(&p, "at", at);
 	return (cli_append(cli, "repair", &p));
 #undef NTEXTS
-}
-
-/* repair done ID: a repair.done naming the repair. */
-int
-do_repair_done(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "ID", "repair", CLI_FORM_ID },
-		{ "apologised", NULL, "apologized", CLI_FORM_FLAG },
-		{ "apologized", NULL, "apologized", CLI_FORM_FLAG },
-		{ "heard", NULL, "heard", CLI_FORM_TEXT },
-		{ "plan", NULL, "plan", CLI_FORM_TEXT },
-		{ "note", NULL, "note", CLI_FORM_TEXT },
-		{ "at", NULL, "at", CLI_FORM_WHEN },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "repair.done", &p));
 }

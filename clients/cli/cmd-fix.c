@@ -15,6 +15,14 @@
 
 #define FIX_VALUE_COLS	56
 
+/* The commands that append one entry from their options and arguments
+ * (cli_form_append): their fields. */
+const struct cli_form_field cli_form_retract[] = {
+	{ NULL, "ID", "target", CLI_FORM_ID },
+	{ "reason", NULL, "reason", CLI_FORM_TEXT, true },
+	{ NULL }
+};
+
 static int	fix_amend_args(const struct cli_cmd *, int, char **,
 		    const char **, char [][PROTO_MAX_NAME + 1],
 		    const char **, size_t *, bool *);
@@ -107,23 +115,6 @@ do_amend(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	cli_params_str(&p, "target", id);
 	cli_params_map(&p, "fields", keys, vals, n);
 	return (cli_append(cli, "amend", &p));
-}
-
-int
-do_retract(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "ID", "target", CLI_FORM_ID },
-		{ "reason", NULL, "reason", CLI_FORM_TEXT, true },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "retract", &p));
 }
 
 /* A field's value for people: times as times, arrays joined. */

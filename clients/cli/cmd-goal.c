@@ -14,63 +14,55 @@
 
 #define GOAL_WIDTH	78	/* what a line may take */
 
+/* The commands that append one entry from their options and arguments
+ * (cli_form_append): their fields. */
+const struct cli_form_field cli_form_goal[] = {
+	{ NULL, "KID", "kid", CLI_FORM_NAME },
+	{ NULL, "TEXT", "text", CLI_FORM_TEXT },
+	{ "due", NULL, "due", CLI_FORM_DATE },
+	{ NULL }
+};
+
+const struct cli_form_field cli_form_goal_progress[] = {
+	{ NULL, "ID", "goal", CLI_FORM_ID },
+	{ "note", NULL, "note", CLI_FORM_TEXT, true },
+	{ "shows", NULL, "behaviors", CLI_FORM_TEXT },
+	{ "at", NULL, "at", CLI_FORM_WHEN },
+	{ NULL }
+};
+
+static const char *const strength_kinds[] = { "interest", "strength",
+    "skill", "mirror", NULL };
+
+const struct cli_form_field cli_form_strength[] = {
+	{ NULL, "KID", "kid", CLI_FORM_NAME },
+	{ NULL, "TEXT", "text", CLI_FORM_TEXT },
+	{ "kind", NULL, "type", CLI_FORM_CHOICE, false, strength_kinds },
+	{ NULL }
+};
+
+const struct cli_form_field cli_form_moment[] = {
+	{ NULL, "KID", "kid", CLI_FORM_NAME },
+	{ NULL, "TEXT", "what", CLI_FORM_TEXT },
+	{ "at", NULL, "at", CLI_FORM_WHEN },
+	{ NULL }
+};
+
+const struct cli_form_field cli_form_goal_done[] = {
+	{ NULL, "ID", "goal", CLI_FORM_ID },
+	{ "note", NULL, "note", CLI_FORM_TEXT },
+	{ NULL, NULL, "outcome", CLI_FORM_CONST, .value = "done" },
+	{ NULL }
+};
+
+const struct cli_form_field cli_form_goal_drop[] = {
+	{ NULL, "ID", "goal", CLI_FORM_ID },
+	{ "note", NULL, "note", CLI_FORM_TEXT },
+	{ NULL, NULL, "outcome", CLI_FORM_CONST, .value = "dropped" },
+	{ NULL }
+};
+
 static int	goals_print(const struct cli *, const msgpack_object *);
-
-int
-do_goal(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "KID", "kid", CLI_FORM_NAME },
-		{ NULL, "TEXT", "text", CLI_FORM_TEXT },
-		{ "due", NULL, "due", CLI_FORM_DATE },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "goal", &p));
-}
-
-int
-do_goal_progress(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "ID", "goal", CLI_FORM_ID },
-		{ "note", NULL, "note", CLI_FORM_TEXT, true },
-		{ "shows", NULL, "behaviors", CLI_FORM_TEXT },
-		{ "at", NULL, "at", CLI_FORM_WHEN },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "goal.progress", &p));
-}
-
-/* goal done and goal drop: the outcome is the command's last word. */
-int
-do_goal_close(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "ID", "goal", CLI_FORM_ID },
-		{ "note", NULL, "note", CLI_FORM_TEXT },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	cli_params_str(&p, "outcome", strcmp(cmd->name, "goal drop") == 0 ?
-	    "dropped" : "done");
-	return (cli_append(cli, "goal.close", &p));
-}
 
 static int
 goals_print(const struct cli *cli, const msgpack_object *res)
@@ -178,41 +170,4 @@ do_goals(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (cli->json)
 		return (cli_print_json(res));
 	return (goals_print(cli, res));
-}
-
-int
-do_strength(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
-{
-	static const char *const		kinds[] = { "interest",
-	    "strength", "skill", "mirror", NULL };
-	static const struct cli_form_field	f[] = {
-		{ NULL, "KID", "kid", CLI_FORM_NAME },
-		{ NULL, "TEXT", "text", CLI_FORM_TEXT },
-		{ "kind", NULL, "type", CLI_FORM_CHOICE, false, kinds },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "strength", &p));
-}
-
-int
-do_moment(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "KID", "kid", CLI_FORM_NAME },
-		{ NULL, "TEXT", "what", CLI_FORM_TEXT },
-		{ "at", NULL, "at", CLI_FORM_WHEN },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "moment", &p));
 }

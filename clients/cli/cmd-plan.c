@@ -15,6 +15,27 @@
 #define PLAN_MINUTES_MAX	600
 #define PLAN_TEXT_COLS		40
 
+/* The commands that append one entry from their options and arguments
+ * (cli_form_append): their fields. */
+const struct cli_form_field cli_form_plan_stop[] = {
+	{ NULL, "KID", "kid", CLI_FORM_NAME },
+	{ "by", NULL, "by", CLI_FORM_NAME },
+	{ NULL }
+};
+
+const struct cli_form_field cli_form_twoxten_start[] = {
+	{ NULL, "KID", "kid", CLI_FORM_NAME },
+	{ "at", NULL, "at", CLI_FORM_WHEN },
+	{ NULL }
+};
+
+const struct cli_form_field cli_form_twoxten_log[] = {
+	{ NULL, "KID", "kid", CLI_FORM_NAME },
+	{ "at", NULL, "at", CLI_FORM_WHEN },
+	{ "note", NULL, "note", CLI_FORM_TEXT },
+	{ NULL }
+};
+
 static int	plan_print(const struct cli *, const msgpack_object *);
 static int	twoxten_print(const struct cli *, const msgpack_object *);
 static void	twoxten_days(const msgpack_object *, char *, size_t);
@@ -167,58 +188,6 @@ do_plan_list(struct cli *cli, const struct cli_cmd *cmd, int argc,
 	if (cli->json)
 		return (cli_print_json(res));
 	return (plan_print(cli, res));
-}
-
-int
-do_plan_stop(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "KID", "kid", CLI_FORM_NAME },
-		{ "by", NULL, "by", CLI_FORM_NAME },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "plan.stop", &p));
-}
-
-int
-do_twoxten_start(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "KID", "kid", CLI_FORM_NAME },
-		{ "at", NULL, "at", CLI_FORM_WHEN },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "twoxten.start", &p));
-}
-
-int
-do_twoxten_log(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "KID", "kid", CLI_FORM_NAME },
-		{ "at", NULL, "at", CLI_FORM_WHEN },
-		{ "note", NULL, "note", CLI_FORM_TEXT },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "twoxten.day", &p));
 }
 
 /* "x x x x . . - - - -": logged, missed, to come. */

@@ -13,6 +13,14 @@
 #include "mp.h"
 #include "output.h"
 
+/* The commands that append one entry from their options and arguments
+ * (cli_form_append): their fields. */
+const struct cli_form_field cli_form_prompt_add[] = {
+	{ NULL, "TEXT", "text", CLI_FORM_TEXT },
+	{ "ages", NULL, "ages", CLI_FORM_NAME },
+	{ NULL }
+};
+
 static int	complete_commands(int, char **);
 static int	complete_options(int, char **);
 static int	complete_daemon(struct cli *, const char *);
@@ -66,23 +74,6 @@ do_prompt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			    output_sgr_end(OUTPUT_DIM));
 	}
 	return (CLI_EXIT_OK);
-}
-
-int
-do_prompt_add(struct cli *cli, const struct cli_cmd *cmd, int argc,
-    char **argv)
-{
-	static const struct cli_form_field	f[] = {
-		{ NULL, "TEXT", "text", CLI_FORM_TEXT },
-		{ "ages", NULL, "ages", CLI_FORM_NAME },
-		{ NULL }
-	};
-	struct cli_params			p = { .n = 0 };
-	int					rc;
-
-	if ((rc = cli_form(cli, cmd, argc, argv, f, &p)) != CLI_FORM_GO)
-		return (rc);
-	return (cli_append(cli, "prompt.add", &p));
 }
 
 int

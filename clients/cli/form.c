@@ -13,7 +13,10 @@
 #include "cli.h"
 
 #define CLI_FORM_OPT	0x200	/* getopt value of field i: this + i */
+#define CLI_FORM_GO	(-1)	/* form_read: send the request */
 
+static int	form_read(struct cli *, const struct cli_cmd *, int, char **,
+		    const struct cli_form_field *, struct cli_params *);
 static int	form_check(struct cli *, const struct cli_cmd *,
 		    const struct cli_form_field *, const char *label,
 		    const char *value);
@@ -53,6 +56,7 @@ form_check(struct cli *cli, const struct cli_cmd *cmd,
 		return (cli_usage_error(cmd, "%s: %s, not %s", label, list,
 		    value));
 	case CLI_FORM_FLAG:
+	case CLI_FORM_CONST:
 		return (0);
 	}
 	return (0);
@@ -65,8 +69,8 @@ form_check(struct cli *cli, const struct cli_cmd *cmd,
  * return at once (CLI_EXIT_OK after --help, CLI_EXIT_USAGE after an
  * error it reported).
  */
-int
-cli_form(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+static int
+form_read(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     const struct cli_form_field *fields, struct cli_params *p)
 {
 	struct option	 opts[CLI_FORM_MAX + 3];
@@ -78,6 +82,8 @@ cli_form(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	for (n = 0; fields[n].key != NULL; n++) {
 		if (n == CLI_FORM_MAX)
 			return (cli_usage_error(cmd, "too many fields"));
+		if (fields[n].check == CLI_FORM_CONST)
+			continue;
 		if (fields[n].option == NULL) {
 			npos++;
 			continue;
@@ -106,7 +112,8 @@ cli_form(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	    (int)npos)) != 0)
 		return (rc);
 	for (i = 0; i < n; i++) {
-		if (fields[i].option != NULL)
+		if (fields[i].option != NULL ||
+		    fields[i].check == CLI_FORM_CONST)
 			continue;
 		val[i] = argv[optind++];
 		if ((rc = form_check(cli, cmd, &fields[i], fields[i].label,
@@ -119,7 +126,9 @@ cli_form(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			    fields[i].option));
 	}
 	for (i = 0; i < n; i++) {
-		if (fields[i].check != CLI_FORM_FLAG)
+		if (fields[i].check == CLI_FORM_CONST)
+			cli_params_str(p, fields[i].key, fields[i].value);
+		else if (fields[i].check != CLI_FORM_FLAG)
 			cli_params_str(p, fields[i].key, val[i]);
 		else if (val[i] != NULL && !form_flag_before(fields, val, i))
 			cli_params_bool(p, fields[i].key, true);
@@ -140,4 +149,18 @@ form_flag_before(const struct cli_form_field *fields, const char **val,
 			return (true);
 	}
 	return (false);
+}
+
+/* The exec of a command that appends one entry: cmd->kind from cmd->form. */
+int
+cli_form_append(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	struct cli_params	p = { .n = 0 };
+	int			rc;
+
+	if ((rc = form_read(cli, cmd, argc, argv, cmd->form, &p)) !=
+	    CLI_FORM_GO)
+		return (rc);
+	return (cli_append(cli, cmd->kind, &p));
 }

@@ -72,15 +72,15 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "goal", NULL, "KID TEXT [--due YYYY-MM-DD]",
 	  "Record a goal the kid set",
 	  "  --due YYYY-MM-DD    when the kid wants to get there\n",
-	  do_goal },
+	  cli_form_append, "goal", cli_form_goal },
 	{ "goal done", NULL, "ID [--note TEXT]",
 	  "Mark a goal done",
 	  "  --note TEXT         free text\n",
-	  do_goal_close },
+	  cli_form_append, "goal.close", cli_form_goal_done },
 	{ "goal drop", NULL, "ID [--note TEXT]",
 	  "Drop a goal",
 	  "  --note TEXT         free text\n",
-	  do_goal_close },
+	  cli_form_append, "goal.close", cli_form_goal_drop },
 	{ "goal progress", NULL, "ID --note TEXT [--shows BEHAVIOURS]",
 	  "Note progress on a goal (reviewed in a 1:1)",
 	  "  --note TEXT         what happened (required)\n"
@@ -88,7 +88,7 @@ static const struct cli_cmd cli_cmds[] = {
 	  "                      strategy-shifting, challenge-seeking,\n"
 	  "                      persistence, setbacks, help-seeking\n"
 	  "  --at WHEN           when (default now)\n",
-	  do_goal_progress },
+	  cli_form_append, "goal.progress", cli_form_goal_progress },
 	{ "goals", NULL, "[KID] [--all]",
 	  "List goals with their last progress",
 	  "  --all               done and dropped goals too\n",
@@ -135,7 +135,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "moment", NULL, "KID TEXT [--at WHEN]",
 	  "Record a moment of connection (a hug, a laugh, a story)",
 	  "  --at WHEN           when (default now)\n",
-	  do_moment },
+	  cli_form_append, "moment", cli_form_moment },
 	{ "one-on-one", "1on1",
 	  "KID [--minutes N] [--activity TEXT] [--note TEXT] [--at WHEN] "
 	  "[--by PARENT | --both] [--parent-led] [--screens-on] "
@@ -179,7 +179,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "plan stop", NULL, "KID [--by PARENT]",
 	  "Stop planning one-on-one time with a kid",
 	  "  --by PARENT         only PARENT's plan (default: every plan)\n",
-	  do_plan_stop },
+	  cli_form_append, "plan.stop", cli_form_plan_stop },
 	{ "prompt", NULL, "[KID] [--another]",
 	  "Offer a question to start a talk, suited to the kid",
 	  "  --another           a different question than today's\n",
@@ -187,7 +187,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "prompt add", NULL, "TEXT [--ages A-B]",
 	  "Add the family's own question to the prompts",
 	  "  --ages A-B          the ages it suits, e.g. 6-9\n",
-	  do_prompt_add },
+	  cli_form_append, "prompt.add", cli_form_prompt_add },
 	{ "reminders", NULL, "",
 	  "List the reminders pending now and whether they were sent",
 	  NULL,
@@ -217,7 +217,7 @@ static const struct cli_cmd cli_cmds[] = {
 	  "  --plan TEXT         the plan for next time\n"
 	  "  --note TEXT         free text\n"
 	  "  --at WHEN           when (default now)\n",
-	  do_repair_done },
+	  cli_form_append, "repair.done", cli_form_repair_done },
 	{ "repairs", NULL, "[--open] [--kid KID]",
 	  "List repairs: open ones first, flagged after 48 hours",
 	  "  --open              only the open ones\n"
@@ -226,7 +226,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "retract", NULL, "ID --reason TEXT",
 	  "Withdraw an entry (a new entry; views leave it out)",
 	  "  --reason TEXT       why (required)\n",
-	  do_retract },
+	  cli_form_append, "retract", cli_form_retract },
 	{ "set", NULL, "week-start DAY",
 	  "Change a family setting (the day weeks start on)",
 	  NULL,
@@ -244,7 +244,7 @@ static const struct cli_cmd cli_cmds[] = {
 	  "Record a strength or interest of a kid",
 	  "  --kind KIND         interest, strength (default), skill or\n"
 	  "                      mirror (a positive trait to mirror back)\n",
-	  do_strength },
+	  cli_form_append, "strength", cli_form_strength },
 	{ "today", NULL, "",
 	  "What to do today: 1:1s due, 2x10, check-ins, open repairs",
 	  NULL,
@@ -257,11 +257,11 @@ static const struct cli_cmd cli_cmds[] = {
 	  "Log today's two minutes of connection of a 2x10 run",
 	  "  --note TEXT         free text\n"
 	  "  --at WHEN           the day it happened (default now)\n",
-	  do_twoxten_log },
+	  cli_form_append, "twoxten.day", cli_form_twoxten_log },
 	{ "twoxten start", "2x10", "KID [--at WHEN]",
 	  "Start (or restart) 10 days of 2 minutes a day with a kid",
 	  "  --at WHEN           the first day (default today)\n",
-	  do_twoxten_start },
+	  cli_form_append, "twoxten.start", cli_form_twoxten_start },
 	{ "verify", NULL, "",
 	  "Re-check every signature, chain link and seal",
 	  NULL,
