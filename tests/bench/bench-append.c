@@ -57,8 +57,6 @@ static void	usage(void);
 static int	ref_open(struct ref_db *, const char *root, unsigned max);
 static int	ref_commits(struct ref_db *, unsigned n);
 static void	ref_close(struct ref_db *);
-static int	setup_family(const char *sock);
-static void	checkin_req(struct bench_req *);
 static double	sign_rate(void);
 
 static void
@@ -162,54 +160,6 @@ sign_rate(void)
 	    (double)(bench_now_ns() - t0));
 }
 
-/* init [{name: "Alex"}], then append [{t: kid.add, name: "Kid"}]. */
-static int
-setup_family(const char *sock)
-{
-	struct bench_req	r;
-	char			err[256];
-	int			rc;
-
-	bench_req_init(&r, RPC_M_INIT);
-	msgpack_pack_array(&r.pk, 1);
-	msgpack_pack_map(&r.pk, 1);
-	mp_pack_kv_str(&r.pk, "name", "Alex");
-	bench_req_end(&r);
-	rc = bench_call_ok(sock, &r, err, sizeof(err));
-	bench_req_finish(&r);
-	if (rc < 0) {
-		fprintf(stderr, "bench-append: init: %s\n", err);
-		return (-1);
-	}
-	bench_req_init(&r, RPC_M_APPEND);
-	msgpack_pack_array(&r.pk, 1);
-	msgpack_pack_map(&r.pk, 2);
-	mp_pack_kv_str(&r.pk, "t", "kid.add");
-	mp_pack_kv_str(&r.pk, "name", "Kid");
-	bench_req_end(&r);
-	rc = bench_call_ok(sock, &r, err, sizeof(err));
-	bench_req_finish(&r);
-	if (rc < 0) {
-		fprintf(stderr, "bench-append: kid.add: %s\n", err);
-		return (-1);
-	}
-	return (0);
-}
-
-/* append [{t: checkin, who: "Kid", feeling: "happy", intensity: 3}] */
-static void
-checkin_req(struct bench_req *r)
-{
-	bench_req_init(r, RPC_M_APPEND);
-	msgpack_pack_array(&r->pk, 1);
-	msgpack_pack_map(&r->pk, 4);
-	mp_pack_kv_str(&r->pk, "t", "checkin");
-	mp_pack_kv_str(&r->pk, "who", "Kid");
-	mp_pack_kv_str(&r->pk, "feeling", "happy");
-	mp_pack_kv_uint(&r->pk, "intensity", 3);
-	bench_req_end(r);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -286,7 +236,7 @@ main(int argc, char **argv)
 	}
 	if ((lat = calloc(o.latency, sizeof(*lat))) == NULL)
 		return (1);
-	checkin_req(&req);
+	bench_checkin_req(&req);
 	printf("bench-append: %u runs; throughput: %u clients, %u appends or "
 	    "%u s; latency: 1 client, %u appends; reference: %u sqlite "
 	    "commits\n", o.runs, o.clients, o.total, o.seconds, o.latency,
@@ -301,7 +251,7 @@ main(int argc, char **argv)
 		if (bench_daemon_start(&d, o.attuned, root, 30 * BENCH_NS,
 		    NULL) < 0)
 			goto out_rmtree;
-		if (setup_family(d.sock) < 0)
+		if (bench_family(d.sock) < 0)
 			goto out_daemon;
 
 		/*

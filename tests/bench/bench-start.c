@@ -49,7 +49,6 @@ struct start_run {
 
 static void	usage(void);
 static int	build_log(const struct start_opts *, const char *sock);
-static int	append_one(const char *sock, const char *t, const char *name);
 static void	evict(const char *data_dir);
 static int	one_start(const struct start_opts *, const char *root,
 		    bool cold, bool verify, struct start_run *);
@@ -63,32 +62,6 @@ usage(void)
 	exit(2);
 }
 
-static int
-append_one(const char *sock, const char *t, const char *name)
-{
-	struct bench_req	r;
-	char			err[256];
-	int			rc;
-
-	if (strcmp(t, "init") == 0) {
-		bench_req_init(&r, RPC_M_INIT);
-		msgpack_pack_array(&r.pk, 1);
-		msgpack_pack_map(&r.pk, 1);
-	} else {
-		bench_req_init(&r, RPC_M_APPEND);
-		msgpack_pack_array(&r.pk, 1);
-		msgpack_pack_map(&r.pk, 2);
-		mp_pack_kv_str(&r.pk, "t", t);
-	}
-	mp_pack_kv_str(&r.pk, "name", name);
-	bench_req_end(&r);
-	rc = bench_call_ok(sock, &r, err, sizeof(err));
-	bench_req_finish(&r);
-	if (rc < 0)
-		fprintf(stderr, "bench-start: %s: %s\n", t, err);
-	return (rc);
-}
-
 /*
  * init, kid.add, then checkins up to o->entries in all, from o->clients
  * lock-step clients. Prints how long it took.
@@ -96,37 +69,11 @@ append_one(const char *sock, const char *t, const char *name)
 static int
 build_log(const struct start_opts *o, const char *sock)
 {
-	struct bench_req	r;
-	struct bench_load	ld;
 	struct bench_result	res;
-	int			rc;
 
-	if (append_one(sock, "init", "Alex") < 0 ||
-	    append_one(sock, "kid.add", "Kid") < 0)
+	if (bench_build_log(sock, o->entries, o->clients, o->build_seconds,
+	    &res) < 0)
 		return (-1);
-	bench_req_init(&r, RPC_M_APPEND);
-	msgpack_pack_array(&r.pk, 1);
-	msgpack_pack_map(&r.pk, 4);
-	mp_pack_kv_str(&r.pk, "t", "checkin");
-	mp_pack_kv_str(&r.pk, "who", "Kid");
-	mp_pack_kv_str(&r.pk, "feeling", "happy");
-	mp_pack_kv_uint(&r.pk, "intensity", 3);
-	bench_req_end(&r);
-	memset(&ld, 0, sizeof(ld));
-	ld.sock = sock;
-	ld.req = (const uint8_t *)r.sb.data;
-	ld.req_len = r.sb.size;
-	ld.nconns = o->clients;
-	ld.max_requests = o->entries - 2;
-	ld.max_ns = (uint64_t)o->build_seconds * BENCH_NS;
-	rc = bench_lockstep(&ld, &res);
-	bench_req_finish(&r);
-	if (rc < 0 || res.errors > 0 || res.done != ld.max_requests) {
-		fprintf(stderr, "bench-start: build stopped at %llu entries%s"
-		    "%s\n", (unsigned long long)res.done,
-		    res.errors > 0 ? ": " : "", res.first_error);
-		return (-1);
-	}
 	printf("built a log of %u entries with %u clients in %.2f s "
 	    "(%.0f appends/s)\n", o->entries, o->clients,
 	    (double)res.elapsed_ns / BENCH_NS, res.rate);

@@ -195,8 +195,6 @@ static int	live_one(struct sync_conn *a, struct bench_req *,
 		    uint32_t msgid, struct sync_conn *b, uint64_t timeout_ns,
 		    struct live_sample *);
 static uint64_t	relay_quiet(struct relay *);
-static int	append_one(const char *sock, const char *t, const char *name);
-static void	checkin_req(struct bench_req *);
 static int	build_log(const struct sync_opts *, const char *sock,
 		    struct sync_run *);
 static int	peer_port(const char *sock, uint16_t *);
@@ -772,46 +770,6 @@ err_conn:
 
 /* ---- RPC helpers ---- */
 
-static int
-append_one(const char *sock, const char *t, const char *name)
-{
-	struct bench_req	r;
-	char			err[256];
-	int			rc;
-
-	if (strcmp(t, "init") == 0) {
-		bench_req_init(&r, RPC_M_INIT);
-		msgpack_pack_array(&r.pk, 1);
-		msgpack_pack_map(&r.pk, 1);
-	} else {
-		bench_req_init(&r, RPC_M_APPEND);
-		msgpack_pack_array(&r.pk, 1);
-		msgpack_pack_map(&r.pk, 2);
-		mp_pack_kv_str(&r.pk, "t", t);
-	}
-	mp_pack_kv_str(&r.pk, "name", name);
-	bench_req_end(&r);
-	rc = bench_call_ok(sock, &r, err, sizeof(err));
-	bench_req_finish(&r);
-	if (rc < 0)
-		fprintf(stderr, "bench-sync: %s: %s\n", t, err);
-	return (rc);
-}
-
-/* append [{t: checkin, who: "Kid", feeling: "happy", intensity: 3}] */
-static void
-checkin_req(struct bench_req *r)
-{
-	bench_req_init(r, RPC_M_APPEND);
-	msgpack_pack_array(&r->pk, 1);
-	msgpack_pack_map(&r->pk, 4);
-	mp_pack_kv_str(&r->pk, "t", "checkin");
-	mp_pack_kv_str(&r->pk, "who", "Kid");
-	mp_pack_kv_str(&r->pk, "feeling", "happy");
-	mp_pack_kv_uint(&r->pk, "intensity", 3);
-	bench_req_end(r);
-}
-
 /*
  * init, kid.add, then checkins up to o->entries in all, from o->clients
  * lock-step clients. Return 0 or -1 (reported).
@@ -819,30 +777,11 @@ checkin_req(struct bench_req *r)
 static int
 build_log(const struct sync_opts *o, const char *sock, struct sync_run *sr)
 {
-	struct bench_req	r;
-	struct bench_load	ld;
 	struct bench_result	res;
-	int			rc;
 
-	if (append_one(sock, "init", "Alex") < 0 ||
-	    append_one(sock, "kid.add", "Kid") < 0)
+	if (bench_build_log(sock, o->entries, o->clients, o->build_seconds,
+	    &res) < 0)
 		return (-1);
-	checkin_req(&r);
-	memset(&ld, 0, sizeof(ld));
-	ld.sock = sock;
-	ld.req = (const uint8_t *)r.sb.data;
-	ld.req_len = r.sb.size;
-	ld.nconns = o->clients;
-	ld.max_requests = o->entries - 2;
-	ld.max_ns = (uint64_t)o->build_seconds * BENCH_NS;
-	rc = bench_lockstep(&ld, &res);
-	bench_req_finish(&r);
-	if (rc < 0 || res.errors > 0 || res.done != ld.max_requests) {
-		fprintf(stderr, "bench-sync: build stopped at %llu entries%s"
-		    "%s\n", (unsigned long long)res.done,
-		    res.errors > 0 ? ": " : "", res.first_error);
-		return (-1);
-	}
 	sr->build_s = (double)res.elapsed_ns / BENCH_NS;
 	sr->build_rate = res.rate;
 	return (0);
@@ -1465,7 +1404,7 @@ one_run(const struct sync_opts *o, struct st_pair *sp, unsigned run,
 	conn_init(&ac);
 	conn_init(&sub);
 	msgpack_sbuffer_init(&env);
-	checkin_req(&req);
+	bench_checkin_req(&req);
 	loadavg(l);
 	sr->load[0] = l[0];
 	if ((lat = calloc(o->live, sizeof(*lat))) == NULL ||

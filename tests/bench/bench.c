@@ -720,6 +720,89 @@ bench_self_cpu(void)
 	    1000000ULL + (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec));
 }
 
+/* One call of method with params [{t?: t, name: name}]; 0 or -1 (reported). */
+static int
+bench_call_named(const char *sock, enum rpc_method m, const char *t,
+    const char *name)
+{
+	struct bench_req	r;
+	char			err[256];
+	int			rc;
+
+	bench_req_init(&r, m);
+	msgpack_pack_array(&r.pk, 1);
+	msgpack_pack_map(&r.pk, t != NULL ? 2 : 1);
+	if (t != NULL)
+		mp_pack_kv_str(&r.pk, "t", t);
+	mp_pack_kv_str(&r.pk, "name", name);
+	bench_req_end(&r);
+	rc = bench_call_ok(sock, &r, err, sizeof(err));
+	bench_req_finish(&r);
+	if (rc < 0)
+		fprintf(stderr, "bench: %s: %s\n", t != NULL ? t : "init",
+		    err);
+	return (rc);
+}
+
+/* init [{name: "Alex"}], then a kid.add of "Kid". Return 0 or -1. */
+int
+bench_family(const char *sock)
+{
+	if (bench_call_named(sock, RPC_M_INIT, NULL, "Alex") < 0 ||
+	    bench_call_named(sock, RPC_M_APPEND, "kid.add", "Kid") < 0)
+		return (-1);
+	return (0);
+}
+
+/* append [{t: checkin, who: "Kid", feeling: "happy", intensity: 3}] */
+void
+bench_checkin_req(struct bench_req *r)
+{
+	bench_req_init(r, RPC_M_APPEND);
+	msgpack_pack_array(&r->pk, 1);
+	msgpack_pack_map(&r->pk, 4);
+	mp_pack_kv_str(&r->pk, "t", "checkin");
+	mp_pack_kv_str(&r->pk, "who", "Kid");
+	mp_pack_kv_str(&r->pk, "feeling", "happy");
+	mp_pack_kv_uint(&r->pk, "intensity", 3);
+	bench_req_end(r);
+}
+
+/*
+ * A log of entries in all: the family, then checkins from clients
+ * lock-step clients, in at most seconds. res says how it went. Return 0
+ * or -1 (reported).
+ */
+int
+bench_build_log(const char *sock, unsigned entries, unsigned clients,
+    unsigned seconds, struct bench_result *res)
+{
+	struct bench_req	r;
+	struct bench_load	ld;
+	int			rc;
+
+	memset(res, 0, sizeof(*res));
+	if (entries < 3 || bench_family(sock) < 0)
+		return (-1);
+	bench_checkin_req(&r);
+	memset(&ld, 0, sizeof(ld));
+	ld.sock = sock;
+	ld.req = (const uint8_t *)r.sb.data;
+	ld.req_len = r.sb.size;
+	ld.nconns = clients;
+	ld.max_requests = entries - 2;
+	ld.max_ns = (uint64_t)seconds * BENCH_NS;
+	rc = bench_lockstep(&ld, res);
+	bench_req_finish(&r);
+	if (rc < 0 || res->errors > 0 || res->done != ld.max_requests) {
+		fprintf(stderr, "bench: build stopped at %llu entries%s%s\n",
+		    (unsigned long long)res->done, res->errors > 0 ? ": " : "",
+		    res->first_error);
+		return (-1);
+	}
+	return (0);
+}
+
 /* An inline PING on a fresh connection; 0 once "+PONG" comes back. */
 static int
 bench_redis_ping(const char *sock)

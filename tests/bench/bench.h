@@ -126,6 +126,10 @@ int	bench_call_result(int fd, struct bench_req *, int timeout_ms,
 int	bench_status_verified(int fd, char *state, size_t size,
 	    uint64_t *entries);
 int	bench_lockstep(const struct bench_load *, struct bench_result *);
+int	bench_family(const char *sock);
+void	bench_checkin_req(struct bench_req *);
+int	bench_build_log(const char *sock, unsigned entries, unsigned clients,
+	    unsigned seconds, struct bench_result *);
 
 void	bench_sort_u64(uint64_t *, size_t);
 uint64_t bench_pct_u64(const uint64_t *sorted, size_t n, double pct);
