@@ -457,7 +457,8 @@ eventlog_apply_done(struct eventlog *el)
 			w->env.blob = (const uint8_t *)w->blob.data;
 			rc = views_apply(&el->views, &w->env, w->payload,
 			    w->len, &ve);
-			if (rc == 0)
+			/* A peer's key.rotate was learnt when queued. */
+			if (rc == 0 && w->seal)
 				eventlog_learn(el, w->payload, w->len);
 		}
 		if (w->done != NULL)

@@ -41,12 +41,20 @@ struct writer {
 	void			*ready_arg;
 };
 
+static struct writer_entry *writer_entry_at(const struct writer *,
+		    uint64_t);
 static uint64_t	writer_group_end(const struct writer *);
 static void	writer_seal_main(void *);
 static void	writer_commit_main(void *);
 static int	writer_seal_one(struct writer *, struct writer_entry *);
 static int	writer_commit(struct writer *, uint64_t from, uint64_t to);
 static void	writer_async_cb(uv_async_t *);
+
+static struct writer_entry *
+writer_entry_at(const struct writer *w, uint64_t cursor)
+{
+	return (&w->ring[cursor % WRITER_SLOTS]);
+}
 
 /*
  * Under mu: where the commit thread's next group ends. Entries pushed
@@ -58,15 +66,9 @@ writer_group_end(const struct writer *w)
 	uint64_t	end = w->sealed;
 
 	while (!w->sealer_out && end > w->committed &&
-	    w->ring[(end - 1) % WRITER_SLOTS].with_next)
+	    writer_entry_at(w, end - 1)->with_next)
 		end--;
 	return (end);
-}
-
-static struct writer_entry *
-writer_entry_at(const struct writer *w, uint64_t cursor)
-{
-	return (&w->ring[cursor % WRITER_SLOTS]);
 }
 
 /*
