@@ -3,6 +3,7 @@
  * the cursors; each thread works on its own range of slots outside it.
  * The loop learns of finished entries through a uv_async handle.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,7 @@ static void	writer_commit_main(void *);
 static int	writer_seal_one(struct writer *, struct writer_entry *);
 static int	writer_commit(struct writer *, uint64_t from, uint64_t to);
 static void	writer_async_cb(uv_async_t *);
+static void	writer_thread_name(const char *);
 
 static struct writer_entry *
 writer_entry_at(const struct writer *w, uint64_t cursor)
@@ -289,6 +291,7 @@ writer_seal_main(void *arg)
 	uint64_t		 at, end;
 	bool			 broken;
 
+	writer_thread_name(WRITER_SEAL_THREAD);
 	uv_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->stopping && w->sealed == w->queued)
@@ -358,6 +361,7 @@ writer_commit_main(void *arg)
 	uint64_t	 from, to;
 	int		 rc;
 
+	writer_thread_name(WRITER_COMMIT_THREAD);
 	uv_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->sealer_out && writer_group_end(w) == w->committed)
@@ -435,4 +439,15 @@ writer_async_cb(uv_async_t *h)
 	struct writer	*w = h->data;
 
 	w->ready(w->ready_arg);
+}
+
+/*
+ * Name the calling thread, so that top -H, perf and the benchmarks can
+ * tell the sealing thread (bound by Ed25519 signing) from the others.
+ * Names are a diagnostic: a failure changes nothing.
+ */
+static void
+writer_thread_name(const char *name)
+{
+	(void)pthread_setname_np(pthread_self(), name);
 }

@@ -31,6 +31,9 @@
 #include "envelope.h"
 
 #define WRITER_SLOTS	4096
+/* Thread names (at most 15 bytes), as top -H shows them. */
+#define WRITER_SEAL_THREAD	"attuned-seal"
+#define WRITER_COMMIT_THREAD	"attuned-commit"
 
 struct writer;
 struct view_entry;

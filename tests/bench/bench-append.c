@@ -32,6 +32,7 @@
 #define APPEND_TARGET_P99_US	2000.0
 #define APPEND_SLICES		10	/* latency and reference interleave */
 #define APPEND_SIGNS		3000	/* for the signing limit */
+#define APPEND_SEAL_THREAD	"attuned-seal"	/* daemon/writer.h */
 
 /* The reference sqlite database, open across its slices. */
 struct ref_db {
@@ -178,7 +179,9 @@ main(int argc, char **argv)
 	double			 ref99[APPEND_MAX_RUNS];
 	double			 cpu[APPEND_MAX_RUNS], wr[APPEND_MAX_RUNS];
 	double			 sign[APPEND_MAX_RUNS], other[APPEND_MAX_RUNS];
+	double			 seal[APPEND_MAX_RUNS], sealbusy[APPEND_MAX_RUNS];
 	uint64_t		*lat = NULL, cpu0, cpu1, wb0, wb1, busy;
+	uint64_t		 s0, s1;
 	uint64_t		 m0, m1, self0, self1;
 	unsigned		 run, slice, done;
 	int			 ch, ret = 1;
@@ -295,12 +298,14 @@ main(int argc, char **argv)
 		ld.lat_ns = NULL;
 		self0 = bench_self_cpu();
 		if (bench_proc_usage(d.pid, &cpu0, &wb0) < 0 ||
-		    bench_machine_busy(&m0) < 0)
+		    bench_machine_busy(&m0) < 0 ||
+		    bench_thread_cpu(d.pid, APPEND_SEAL_THREAD, &s0) < 0)
 			goto err_load;
 		if (bench_lockstep(&ld, &res) < 0 || res.errors > 0)
 			goto err_load;
 		if (bench_proc_usage(d.pid, &cpu1, &wb1) < 0 ||
-		    bench_machine_busy(&m1) < 0)
+		    bench_machine_busy(&m1) < 0 ||
+		    bench_thread_cpu(d.pid, APPEND_SEAL_THREAD, &s1) < 0)
 			goto err_load;
 		self1 = bench_self_cpu();
 		/* Whatever else ran meanwhile, as cores' worth: the noise. */
@@ -312,15 +317,20 @@ main(int argc, char **argv)
 		rate[run] = res.rate;
 		cpu[run] = (double)(cpu1 - cpu0) / (double)res.done;
 		wr[run] = (double)(wb1 - wb0) / (double)res.done;
+		seal[run] = (double)(s1 - s0) / (double)res.done;
+		sealbusy[run] = (double)(s1 - s0) * 1000.0 /
+		    (double)res.elapsed_ns;
 		printf("run %u: %u clients %.0f appends/s (%llu in %.2f s, "
 		    "daemon CPU %.0f us and %.0f bytes written per append, "
-		    "%.0f%% of a core; other processes %.0f%% of a core; "
+		    "%.0f%% of a core; sealing thread %.0f us per append, "
+		    "busy %.0f%%; other processes %.0f%% of a core; "
 		    "signing limit %.0f/s); 1 client p50 "
 		    "%.0f us, p99 %.0f us, max %.0f us (%.0f/s); sqlite "
 		    "commits %.0f/s (p50 %.0f us, p99 %.0f us)\n", run + 1,
 		    o.clients, rate[run], (unsigned long long)res.done,
 		    (double)res.elapsed_ns / BENCH_NS, cpu[run], wr[run],
 		    (double)(cpu1 - cpu0) * 100000.0 / (double)res.elapsed_ns,
+		    seal[run], sealbusy[run] * 100.0,
 		    other[run] * 100.0, sign[run],
 		    p50[run], p99[run], pmax[run], lrate[run], ref[run],
 		    ref50[run], ref99[run]);
@@ -343,6 +353,17 @@ main(int argc, char **argv)
 	bench_stat(&st, sign, o.runs);
 	bench_table_row("append throughput / signing limit, same run", &st, 2,
 	    "x", NULL, -1);
+	bench_stat(&st, seal, o.runs);
+	bench_table_row("sealing thread CPU per append (sign, encrypt, hash)",
+	    &st, 1, "us", NULL, -1);
+	bench_stat(&st, sealbusy, o.runs);
+	bench_table_row("sealing thread busy, share of the throughput run",
+	    &st, 2, "", NULL, -1);
+	for (run = 0; run < o.runs; run++)
+		seal[run] = seal[run] > 0 ? 1e6 / seal[run] : 0;
+	bench_stat(&st, seal, o.runs);
+	bench_table_row("sealing thread's own rate (1 / its CPU per append)",
+	    &st, 0, "/s", NULL, -1);
 	bench_stat(&st, other, o.runs);
 	bench_table_row("other processes' CPU during the throughput run, "
 	    "cores", &st, 2, "", NULL, -1);

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -56,6 +57,7 @@ static int	bench_cmp_u64(const void *, const void *);
 static int	bench_cmp_double(const void *, const void *);
 static int	bench_probe_status(const char *sock, int timeout_ms);
 static int	bench_redis_ping(const char *sock);
+static int	bench_stat_cpu(const char *path, uint64_t *cpu_us);
 
 uint64_t
 bench_now_ns(void)
@@ -653,13 +655,71 @@ bench_proc_mem(pid_t pid, uint64_t *rss_kb, uint64_t *hwm_kb)
 int
 bench_proc_usage(pid_t pid, uint64_t *cpu_us, uint64_t *wbytes)
 {
-	char			 path[64], buf[1024], *p;
-	unsigned long long	 ut, st, wb;
+	char			 path[64], buf[256];
+	unsigned long long	 wb;
 	FILE			*f;
-	long			 hz = sysconf(_SC_CLK_TCK);
-	int			 ok = 0;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if (bench_stat_cpu(path, cpu_us) < 0)
+		return (-1);
+	snprintf(path, sizeof(path), "/proc/%ld/io", (long)pid);
+	*wbytes = 0;
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fgets(buf, sizeof(buf), f) != NULL) {
+			if (sscanf(buf, "write_bytes: %llu", &wb) == 1)
+				*wbytes = wb;
+		}
+		fclose(f);
+	}
+	return (0);
+}
+
+/*
+ * CPU time of pid's thread named name (as top -H shows it), in
+ * microseconds. Return 0, or -1 if there is no such thread.
+ */
+int
+bench_thread_cpu(pid_t pid, const char *name, uint64_t *cpu_us)
+{
+	char		 dir[64], path[64 + 256 + 8], comm[64];
+	struct dirent	*de;
+	DIR		*d;
+	FILE		*f;
+	int		 ret = -1;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/task", (long)pid);
+	if ((d = opendir(dir)) == NULL)
+		return (-1);
+	while (ret < 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL) {
+			comm[strcspn(comm, "\n")] = '\0';
+			snprintf(path, sizeof(path), "%s/%s/stat", dir,
+			    de->d_name);
+			if (strcmp(comm, name) == 0 &&
+			    bench_stat_cpu(path, cpu_us) == 0)
+				ret = 0;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return (ret);
+}
+
+/* utime + stime of a /proc stat file, in microseconds; 0 or -1. */
+static int
+bench_stat_cpu(const char *path, uint64_t *cpu_us)
+{
+	char			 buf[1024], *p;
+	unsigned long long	 ut, st;
+	long			 hz = sysconf(_SC_CLK_TCK);
+	FILE			*f;
+	int			 ok = 0;
+
 	if ((f = fopen(path, "r")) == NULL)
 		return (-1);
 	/* Fields 14 and 15, counted after the ")" that ends the name. */
@@ -671,15 +731,6 @@ bench_proc_usage(pid_t pid, uint64_t *cpu_us, uint64_t *wbytes)
 		ok = 1;
 	}
 	fclose(f);
-	snprintf(path, sizeof(path), "/proc/%ld/io", (long)pid);
-	*wbytes = 0;
-	if ((f = fopen(path, "r")) != NULL) {
-		while (fgets(buf, sizeof(buf), f) != NULL) {
-			if (sscanf(buf, "write_bytes: %llu", &wb) == 1)
-				*wbytes = wb;
-		}
-		fclose(f);
-	}
 	return (ok ? 0 : -1);
 }
 

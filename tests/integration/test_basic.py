@@ -329,6 +329,14 @@ def status_and_verify(env):
     log = log_json(env)
     check(all(e["author"] == st["device"] for e in log),
           "entries are authored by this device")
+    # The writer's threads carry names (top -H, perf, bench-append).
+    tasks = "/proc/%d/task" % d.pid
+    names = set()
+    for t in os.listdir(tasks):
+        with open(os.path.join(tasks, t, "comm")) as f:
+            names.add(f.read().strip())
+    check({"attuned-seal", "attuned-commit"} <= names,
+          "thread names: %r" % sorted(names))
     r = env.ok("status")
     for k in ("family:", "entries:", "verified:", "socket:"):
         check(k in r.out, "human status lacks %r: %r" % (k, r))
