@@ -402,8 +402,13 @@ cli_connect(struct cli *cli)
 	cli_error(cause, rc);
 	free(cause);
 	if (rc == -ENOENT || rc == -ECONNREFUSED) {
-		fprintf(stderr, "hint: start it with: attuned  "
-		    "(or: attuned --foreground)\n");
+		/* The daemon reads ATTUNE_SOCKET too, but not our --socket. */
+		if (cli->socket != NULL)
+			fprintf(stderr, "hint: start it with: attuned --socket "
+			    "%s  (or add --foreground)\n", cli->socket);
+		else
+			fprintf(stderr, "hint: start it with: attuned  "
+			    "(or: attuned --foreground)\n");
 		return (CLI_EXIT_UNREACHABLE);
 	}
 	return (CLI_EXIT_ERROR);

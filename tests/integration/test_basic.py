@@ -104,6 +104,9 @@ def daemon_not_running(env):
     r = env.cli("--socket", env.path("elsewhere.sock"), "kids")
     check(r.rc == EXIT_UNREACHABLE and "elsewhere.sock" in r.err,
           "--socket to nothing: %r" % r)
+    # The hint starts the daemon on that socket, not the default one.
+    check("attuned --socket %s" % env.path("elsewhere.sock") in r.err,
+          "hint for --socket: %r" % r)
     # A socket file left by a daemon killed with SIGKILL.
     d = env.daemon()
     d.kill9()
