@@ -93,15 +93,9 @@ goals_print(const struct cli *cli, const msgpack_object *res)
 	}
 	room = 8 + kw + 10 + 7 + 5 + 10;
 	room = room + 16 < GOAL_WIDTH ? GOAL_WIDTH - room : 16;
-	if ((t = output_table_create(6)) == NULL)
+	if ((t = output_table_headed((const char *const []){
+	    "ID", "KID", "DUE", "STATE", "NOTES", "GOAL", NULL })) == NULL)
 		return (cli_table_print(t));
-	output_table_row(t);
-	output_table_cell(t, OUTPUT_BOLD, "ID");
-	output_table_cell(t, OUTPUT_BOLD, "KID");
-	output_table_cell(t, OUTPUT_BOLD, "DUE");
-	output_table_cell(t, OUTPUT_BOLD, "STATE");
-	output_table_cell(t, OUTPUT_BOLD, "NOTES");
-	output_table_cell(t, OUTPUT_BOLD, "GOAL");
 	for (i = 0; i < res->via.array.size; i++) {
 		g = &res->via.array.ptr[i];
 		cli_short(g, "id", id, sizeof(id));

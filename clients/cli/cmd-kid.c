@@ -87,13 +87,9 @@ kids_print(const struct cli *cli, const msgpack_object *res)
 		    "NAME [--born YYYY-MM-DD]\n");
 		return (CLI_EXIT_OK);
 	}
-	if ((t = output_table_create(4)) == NULL)
+	if ((t = output_table_headed((const char *const []){
+	    "NAME", "BORN", "AGE", "ID", NULL })) == NULL)
 		return (cli_table_print(t));
-	output_table_row(t);
-	output_table_cell(t, OUTPUT_BOLD, "NAME");
-	output_table_cell(t, OUTPUT_BOLD, "BORN");
-	output_table_cell(t, OUTPUT_BOLD, "AGE");
-	output_table_cell(t, OUTPUT_BOLD, "ID");
 	for (i = 0; i < res->via.array.size; i++) {
 		k = &res->via.array.ptr[i];
 		if (cli_text(k, "name", name, sizeof(name)) == NULL)

@@ -115,15 +115,9 @@ plan_print(const struct cli *cli, const msgpack_object *res)
 		    "--every sat --at 10:00\n");
 		return (CLI_EXIT_OK);
 	}
-	if ((t = output_table_create(6)) == NULL)
+	if ((t = output_table_headed((const char *const []){
+	    "KID", "BY", "EVERY", "AT", "MIN", "ID", NULL })) == NULL)
 		return (cli_table_print(t));
-	output_table_row(t);
-	output_table_cell(t, OUTPUT_BOLD, "KID");
-	output_table_cell(t, OUTPUT_BOLD, "BY");
-	output_table_cell(t, OUTPUT_BOLD, "EVERY");
-	output_table_cell(t, OUTPUT_BOLD, "AT");
-	output_table_cell(t, OUTPUT_BOLD, "MIN");
-	output_table_cell(t, OUTPUT_BOLD, "ID");
 	for (i = 0; i < res->via.array.size; i++) {
 		pl = &res->via.array.ptr[i];
 		if (cli_ref(pl, "kid", kid, sizeof(kid)) == NULL)
@@ -250,14 +244,10 @@ twoxten_print(const struct cli *cli, const msgpack_object *res)
 		    "start KID\n");
 		return (CLI_EXIT_OK);
 	}
-	if ((t = output_table_create(5)) == NULL)
+	if ((t = output_table_headed((const char *const []){
+	    "KID", "STARTED", "DAY", "1 2 3 4 5 6 7 8 9 10", "STATE",
+	    NULL })) == NULL)
 		return (cli_table_print(t));
-	output_table_row(t);
-	output_table_cell(t, OUTPUT_BOLD, "KID");
-	output_table_cell(t, OUTPUT_BOLD, "STARTED");
-	output_table_cell(t, OUTPUT_BOLD, "DAY");
-	output_table_cell(t, OUTPUT_BOLD, "1 2 3 4 5 6 7 8 9 10");
-	output_table_cell(t, OUTPUT_BOLD, "STATE");
 	for (i = 0; i < res->via.array.size; i++) {
 		r = &res->via.array.ptr[i];
 		if (cli_ref(r, "kid", kid, sizeof(kid)) == NULL)

@@ -658,12 +658,9 @@ view_feelings(const struct cli *cli, const msgpack_object *res)
 	enum output_color	 ci, co;
 	uint32_t		 i;
 
-	if ((t = output_table_create(3)) == NULL)
+	if ((t = output_table_headed((const char *const []){
+	    "Today", "in", "out", NULL })) == NULL)
 		return (cli_table_print(t));
-	output_table_row(t);
-	output_table_cell(t, OUTPUT_BOLD, "Today");
-	output_table_cell(t, OUTPUT_BOLD, "in");
-	output_table_cell(t, OUTPUT_BOLD, "out");
 	arr = mp_map_get(res, "board");
 	for (i = 0; arr != NULL && arr->type == MSGPACK_OBJECT_ARRAY &&
 	    i < arr->via.array.size; i++) {

@@ -224,6 +224,32 @@ output_table_create(unsigned ncols)
 	return (t);
 }
 
+/*
+ * A table whose first row holds heads, a NULL-terminated list of column
+ * names, in bold: one column per name. NULL when out of memory.
+ */
+struct output_table *
+output_table_headed(const char *const *heads)
+{
+	struct output_table	*t;
+	unsigned		 n;
+
+	for (n = 0; heads[n] != NULL; n++)
+		;
+	if ((t = output_table_create(n)) == NULL)
+		return (NULL);
+	if (output_table_row(t) < 0)
+		goto fail;
+	for (n = 0; heads[n] != NULL; n++) {
+		if (output_table_cell(t, OUTPUT_BOLD, "%s", heads[n]) < 0)
+			goto fail;
+	}
+	return (t);
+fail:
+	output_table_destroy(t);
+	return (NULL);
+}
+
 void
 output_table_destroy(struct output_table *t)
 {

@@ -47,6 +47,7 @@ void	output_short_id(char *buf, size_t size, const char *hex,
 	    size_t len);
 
 struct output_table *output_table_create(unsigned ncols);
+struct output_table *output_table_headed(const char *const *heads);
 void	output_table_destroy(struct output_table *);
 int	output_table_row(struct output_table *);
 int	output_table_cell(struct output_table *, enum output_color,
