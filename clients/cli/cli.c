@@ -184,6 +184,25 @@ cli_nargs(const struct cli_cmd *cmd, int argc, char **argv, int min,
 	return (cli_usage_error(cmd, "missing %.*s", (int)len, p));
 }
 
+/*
+ * The positional arguments of a command that takes at most one KID (a
+ * filter): *kid is it, or NULL without one. Return 0 or the exit code.
+ */
+int
+cli_optional_kid(const struct cli_cmd *cmd, int argc, char **argv,
+    const char **kid)
+{
+	int	rc;
+
+	*kid = NULL;
+	if ((rc = cli_nargs(cmd, argc, argv, 0, 1)) != 0)
+		return (rc);
+	if (argc == 1 && (rc = cli_check_name(cmd, "KID", argv[0])) != 0)
+		return (rc);
+	*kid = argc == 1 ? argv[0] : NULL;
+	return (0);
+}
+
 /* A name (kid, parent, family, feeling): 1 to PROTO_MAX_NAME bytes. */
 int
 cli_check_name(const struct cli_cmd *cmd, const char *what, const char *s)

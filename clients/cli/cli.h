@@ -115,6 +115,7 @@ int	cli_getopt(struct cli *, const struct cli_cmd *, int, char **,
 	    const struct option *);
 int	cli_optend(const struct cli_cmd *, int);
 int	cli_nargs(const struct cli_cmd *, int, char **, int, int);
+int	cli_optional_kid(const struct cli_cmd *, int, char **, const char **);
 int	cli_check_name(const struct cli_cmd *, const char *, const char *);
 int	cli_check_text(const struct cli_cmd *, const char *, const char *);
 int	cli_check_when(const struct cli *, const struct cli_cmd *,

@@ -313,10 +313,8 @@ do_twoxten(struct cli *cli, const struct cli_cmd *cmd, int argc,
 
 	if ((ch = cli_getopt(cli, cmd, argc, argv, opts)) != -1)
 		return (cli_optend(cmd, ch));
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 1)) != 0)
-		return (rc);
-	if (optind < argc && (rc = cli_check_name(cmd, "KID",
-	    kid = argv[optind])) != 0)
+	if ((rc = cli_optional_kid(cmd, argc - optind, argv + optind,
+	    &kid)) != 0)
 		return (rc);
 	cli_params_str(&p, "kid", kid);
 	if ((rc = cli_call(cli, RPC_M_TWOXTEN, NULL, &p, &res)) != 0)

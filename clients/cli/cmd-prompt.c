@@ -47,10 +47,8 @@ do_prompt(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return (cli_optend(cmd, ch));
 		another = true;
 	}
-	if ((rc = cli_nargs(cmd, argc - optind, argv + optind, 0, 1)) != 0)
-		return (rc);
-	if (optind < argc && (rc = cli_check_name(cmd, "KID",
-	    kid = argv[optind])) != 0)
+	if ((rc = cli_optional_kid(cmd, argc - optind, argv + optind,
+	    &kid)) != 0)
 		return (rc);
 	cli_params_str(&p, "kid", kid);
 	if (another)
