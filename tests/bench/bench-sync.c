@@ -187,7 +187,6 @@ static void	conn_init(struct sync_conn *);
 static int	conn_open(struct sync_conn *, const char *sock);
 static void	conn_finish(struct sync_conn *);
 static int	conn_send(struct sync_conn *, const uint8_t *, size_t);
-static int	conn_read(struct sync_conn *);
 static int	sub_open(struct sync_conn *, const char *sock);
 static int	event_id(const uint8_t *, size_t, char *, size_t);
 static int	reply_id(const uint8_t *, size_t, uint32_t, char *, size_t);
@@ -570,25 +569,6 @@ conn_send(struct sync_conn *c, const uint8_t *b, size_t len)
 	return (off == len ? 0 : -ETIMEDOUT);
 }
 
-/* One read into the frame reader. Return 0 or -errno (EOF: -EPIPE). */
-static int
-conn_read(struct sync_conn *c)
-{
-	uint8_t	*space;
-	size_t	 avail;
-	ssize_t	 n;
-
-	if (frame_reader_reserve(&c->fr, 65536, &space, &avail) < 0)
-		return (-EMSGSIZE);
-	n = read(c->fd, space, avail);
-	if (n == 0)
-		return (-EPIPE);
-	if (n == -1)
-		return (errno == EAGAIN || errno == EINTR ? 0 : -errno);
-	frame_reader_commit(&c->fr, (size_t)n);
-	return (0);
-}
-
 /* Connect to sock and subscribe. Return 0 once "true" is back, or -1. */
 static int
 sub_open(struct sync_conn *c, const char *sock)
@@ -615,7 +595,7 @@ sub_open(struct sync_conn *c, const char *sock)
 	while (rc < 0 && bench_now_ns() < deadline) {
 		if (poll(&pfd, 1, 50) <= 0)
 			continue;
-		if (conn_read(c) < 0)
+		if (bench_frame_read(c->fd, &c->fr) < 0)
 			break;
 		if (frame_reader_next(&c->fr, &b, &len) != 1)
 			continue;
@@ -722,7 +702,7 @@ live_one(struct sync_conn *a, struct bench_req *req, uint32_t msgid,
 			continue;
 		now = bench_now_ns();
 		if (pfd[0].revents != 0) {
-			if (conn_read(a) < 0)
+			if (bench_frame_read(a->fd, &a->fr) < 0)
 				goto err_conn;
 			while ((rc = frame_reader_next(&a->fr, &body,
 			    &len)) == 1) {
@@ -738,7 +718,7 @@ live_one(struct sync_conn *a, struct bench_req *req, uint32_t msgid,
 				goto err_conn;
 		}
 		if (pfd[1].revents != 0) {
-			if (conn_read(b) < 0)
+			if (bench_frame_read(b->fd, &b->fr) < 0)
 				goto err_conn;
 			while ((rc = frame_reader_next(&b->fr, &body,
 			    &len)) == 1) {

@@ -50,7 +50,6 @@ static int	bench_reply_check(const uint8_t *, size_t, uint32_t,
 		    char *, size_t);
 static int	bench_conn_send(struct bench_conn *, bool, uint64_t now);
 static int	bench_conn_flush(struct bench_conn *);
-static int	bench_conn_read(struct bench_conn *);
 static int	bench_conn_next(struct bench_conn *, bool resp,
 		    const uint8_t **, size_t *);
 static int	bench_cmp_u64(const void *, const void *);
@@ -321,9 +320,8 @@ bench_call(int fd, const uint8_t *frame, size_t len, int timeout_ms,
 	struct frame_reader	 fr;
 	struct pollfd		 pfd;
 	const uint8_t		*b;
-	uint8_t			*space;
 	uint64_t		 deadline;
-	size_t			 off = 0, avail, blen;
+	size_t			 off = 0, blen;
 	ssize_t			 n;
 	int			 rc = -ETIMEDOUT;
 
@@ -343,18 +341,8 @@ bench_call(int fd, const uint8_t *frame, size_t len, int timeout_ms,
 	while (bench_now_ns() < deadline) {
 		if (poll(&pfd, 1, 50) <= 0)
 			continue;
-		if (frame_reader_reserve(&fr, BENCH_READ_CHUNK, &space,
-		    &avail) < 0) {
-			rc = -EMSGSIZE;
+		if ((rc = bench_frame_read(fd, &fr)) < 0)
 			break;
-		}
-		if ((n = read(fd, space, avail)) <= 0) {
-			if (n == -1 && errno == EINTR)
-				continue;
-			rc = n == 0 ? -ECONNRESET : -errno;
-			break;
-		}
-		frame_reader_commit(&fr, (size_t)n);
 		if ((rc = frame_reader_next(&fr, &b, &blen)) < 0) {
 			rc = -EPROTO;
 			break;
@@ -1022,22 +1010,25 @@ bench_conn_flush(struct bench_conn *c)
 	return (0);
 }
 
-/* One read into the frame reader. Return 0 or -errno (EOF: -EPIPE). */
-static int
-bench_conn_read(struct bench_conn *c)
+/*
+ * One read from fd into its frame reader fr. Return 0 or -errno (EOF:
+ * -EPIPE).
+ */
+int
+bench_frame_read(int fd, struct frame_reader *fr)
 {
 	uint8_t	*space;
 	size_t	 avail;
 	ssize_t	 n;
 
-	if (frame_reader_reserve(&c->fr, BENCH_READ_CHUNK, &space, &avail) < 0)
+	if (frame_reader_reserve(fr, BENCH_READ_CHUNK, &space, &avail) < 0)
 		return (-EMSGSIZE);
-	n = read(c->fd, space, avail);
+	n = read(fd, space, avail);
 	if (n == 0)
 		return (-EPIPE);
 	if (n == -1)
 		return (errno == EAGAIN || errno == EINTR ? 0 : -errno);
-	frame_reader_commit(&c->fr, (size_t)n);
+	frame_reader_commit(fr, (size_t)n);
 	return (0);
 }
 
@@ -1151,7 +1142,7 @@ bench_lockstep(const struct bench_load *ld, struct bench_result *res)
 				goto err_conn;
 			if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			if ((rc = bench_conn_read(c)) < 0)
+			if ((rc = bench_frame_read(c->fd, &c->fr)) < 0)
 				goto err_conn;
 			while ((rc = bench_conn_next(c, ld->resp_ping, &body,
 			    &blen)) == 1) {

@@ -104,6 +104,8 @@ int	bench_daemon_start_args(struct bench_daemon *, const char *attuned,
 int	bench_daemon_stop(struct bench_daemon *, uint64_t *stop_ns);
 int	bench_proc_mem(pid_t pid, uint64_t *rss_kb, uint64_t *hwm_kb);
 int	bench_proc_usage(pid_t pid, uint64_t *cpu_us, uint64_t *wbytes);
+struct frame_reader;
+int	bench_frame_read(int fd, struct frame_reader *);
 int	bench_thread_cpu(pid_t pid, const char *name, uint64_t *cpu_us);
 int	bench_machine_busy(uint64_t *busy_us);
 uint64_t bench_self_cpu(void);
