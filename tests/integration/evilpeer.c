@@ -171,6 +171,7 @@ static int	ss_send_sb(struct conn *, const msgpack_sbuffer *);
 static enum io	ss_recv(struct conn *, int64_t, size_t *, unsigned char *);
 static int	hello_exchange(struct conn *, const uint8_t key[32]);
 static int	member_session(struct conn *, msgpack_sbuffer *heads);
+static int	member_settled(struct conn *);
 static void	watch(struct conn *, int ms, struct obs *);
 static void	note_events(const struct peermsg *, struct obs *);
 static int	make_event(msgpack_sbuffer *, const uint8_t *pk,
@@ -670,6 +671,33 @@ member_session(struct conn *c, msgpack_sbuffer *heads)
 out:
 	msgpack_unpacked_destroy(&up);
 	return (rc);
+}
+
+/*
+ * The ground for a mode that misbehaves later: load the borrowed keys,
+ * connect, run a legitimate session, echo the target's HEADS and let
+ * whatever it pushes first go by. Return 0, or EXIT_SETUP (c closed).
+ */
+static int
+member_settled(struct conn *c)
+{
+	msgpack_sbuffer	heads;
+	struct obs	o;
+	int		rc;
+
+	if (load_keys(true) < 0 || conn_open(c) < 0)
+		return (EXIT_SETUP);
+	msgpack_sbuffer_init(&heads);
+	if ((rc = member_session(c, &heads)) == 0)
+		ss_send(c, heads.data, heads.size, TAG_MESSAGE);
+	msgpack_sbuffer_destroy(&heads);
+	if (rc < 0) {
+		conn_close(c);
+		return (EXIT_SETUP);
+	}
+	memset(&o, 0, sizeof(o));
+	watch(c, 300, &o);
+	return (0);
 }
 
 static void
@@ -1270,7 +1298,7 @@ static int
 mode_bad_event(void)
 {
 	struct conn	c;
-	msgpack_sbuffer	heads, blob;
+	msgpack_sbuffer	blob;
 	struct obs	o;
 	uint8_t		id[32], prev[32], wrong[32], pk2[32], sk2[64];
 	const char	*mode = opt.mode;
@@ -1284,25 +1312,13 @@ mode_bad_event(void)
 	uint64_t	seq;
 	int		rc;
 
-	if (load_keys(true) < 0)
-		return (EXIT_SETUP);
-	if (conn_open(&c) < 0)
-		return (EXIT_SETUP);
-	msgpack_sbuffer_init(&heads);
-	if (member_session(&c, &heads) < 0) {
-		msgpack_sbuffer_destroy(&heads);
-		conn_close(&c);
-		return (EXIT_SETUP);
-	}
 	if (!opt.has_seq || (opt.seq > 0 && !opt.has_prev)) {
 		printf("setup: the device's head is unknown: pass --seq and "
 		    "--prev\n");
 		return (EXIT_SETUP);
 	}
-	ss_send(&c, heads.data, heads.size, TAG_MESSAGE);
-	msgpack_sbuffer_destroy(&heads);
-	memset(&o, 0, sizeof(o));
-	watch(&c, 300, &o);		/* whatever it pushes first */
+	if (member_settled(&c) != 0)
+		return (EXIT_SETUP);
 	memset(&o, 0, sizeof(o));
 	memcpy(prev, opt.prev, 32);
 	randombytes_buf(wrong, sizeof(wrong));
@@ -1386,25 +1402,12 @@ static int
 mode_oversized(void)
 {
 	struct conn	c;
-	msgpack_sbuffer	heads;
 	struct obs	o;
 	uint8_t		h[FRAME_HEADER], zero[4096];
 	unsigned	i;
 
-	if (load_keys(true) < 0)
+	if (member_settled(&c) != 0)
 		return (EXIT_SETUP);
-	if (conn_open(&c) < 0)
-		return (EXIT_SETUP);
-	msgpack_sbuffer_init(&heads);
-	if (member_session(&c, &heads) < 0) {
-		msgpack_sbuffer_destroy(&heads);
-		conn_close(&c);
-		return (EXIT_SETUP);
-	}
-	ss_send(&c, heads.data, heads.size, TAG_MESSAGE);
-	msgpack_sbuffer_destroy(&heads);
-	memset(&o, 0, sizeof(o));
-	watch(&c, 300, &o);
 	memset(&o, 0, sizeof(o));
 	frame_put_header(h, PEER_MAX_FRAME + SS_ABYTES + 1);
 	printf("sent: a frame header declaring %u bytes\n",
@@ -1425,24 +1428,11 @@ static int
 mode_garbage(void)
 {
 	struct conn	c;
-	msgpack_sbuffer	heads;
 	struct obs	o;
 	static const uint8_t junk[] = "\xc1\xc1 this is not msgpack \xc1";
 
-	if (load_keys(true) < 0)
+	if (member_settled(&c) != 0)
 		return (EXIT_SETUP);
-	if (conn_open(&c) < 0)
-		return (EXIT_SETUP);
-	msgpack_sbuffer_init(&heads);
-	if (member_session(&c, &heads) < 0) {
-		msgpack_sbuffer_destroy(&heads);
-		conn_close(&c);
-		return (EXIT_SETUP);
-	}
-	ss_send(&c, heads.data, heads.size, TAG_MESSAGE);
-	msgpack_sbuffer_destroy(&heads);
-	memset(&o, 0, sizeof(o));
-	watch(&c, 300, &o);
 	memset(&o, 0, sizeof(o));
 	ss_send(&c, junk, sizeof(junk) - 1, TAG_MESSAGE);
 	watch(&c, opt.wait_ms, &o);
