@@ -142,6 +142,15 @@ def last_verdict(out):
     return v[-1][len("verdict: "):] if v else "(no verdict)"
 
 
+def behaved(env, *args, **kw):
+    """Run evilpeer in one mode against A; A must behave and keep its
+    log as it was. Return evilpeer's verdict."""
+    w = World(env)
+    out, _ = w.expect_behaved(*args, **kw)
+    w.after()
+    return last_verdict(out)
+
+
 suite = H.Suite("peer_adversary")
 
 
@@ -149,20 +158,14 @@ suite = H.Suite("peer_adversary")
 def stranger(env):
     """Random bytes, a random hello, zero and 4 GiB lengths: A closes
     without sending a byte."""
-    w = World(env)
-    out, _ = w.expect_behaved("stranger")
-    w.after()
-    return last_verdict(out)
+    return behaved(env, "stranger")
 
 
 @suite.case
 def slowloris(env):
     """Half a hello, then silence: A drops the connection within its
     10 s handshake deadline."""
-    w = World(env)
-    out, _ = w.expect_behaved("slowloris", wait_ms=15000)
-    w.after()
-    return last_verdict(out)
+    return behaved(env, "slowloris", wait_ms=15000)
 
 
 @suite.case
@@ -184,20 +187,14 @@ def replay(env):
 def reflect(env):
     """A's own hello fed back to it, on a new connection and in place of
     the stream header: closed, nothing more said."""
-    w = World(env)
-    out, _ = w.expect_behaved("reflect")
-    w.after()
-    return last_verdict(out)
+    return behaved(env, "reflect")
 
 
 @suite.case
 def loworder(env):
     """Hellos with low-order X25519 keys and a valid MAC under the
     network key: closed without a word, no session."""
-    w = World(env)
-    out, _ = w.expect_behaved("loworder")
-    w.after()
-    return last_verdict(out)
+    return behaved(env, "loworder")
 
 
 @suite.case
@@ -287,20 +284,14 @@ def foreign_author(env):
 def oversized(env):
     """A frame header declaring more than PEER_MAX_FRAME + 17 bytes
     after the handshake: the session ends."""
-    w = World(env)
-    out, _ = w.expect_behaved("oversized")
-    w.after()
-    return last_verdict(out)
+    return behaved(env, "oversized")
 
 
 @suite.case
 def garbage_msg(env):
     """A correctly encrypted stream message that is not msgpack: ERROR
     or close."""
-    w = World(env)
-    out, _ = w.expect_behaved("garbage-msg")
-    w.after()
-    return last_verdict(out)
+    return behaved(env, "garbage-msg")
 
 
 class RemovedWorld(World):
