@@ -257,7 +257,7 @@ cli_check_date(const struct cli_cmd *cmd, const char *what, const char *s)
 	int			y, m, d;
 	size_t			i;
 
-	for (i = 0; s[i] != '\0' && i < 10; i++) {
+	for (i = 0; i < 10 && s[i] != '\0'; i++) {
 		if (i == 4 || i == 7 ? s[i] != '-' :
 		    !isdigit((unsigned char)s[i]))
 			break;

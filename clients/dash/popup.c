@@ -61,7 +61,7 @@ popup_finish(void)
 void
 popup_entry_open(struct dash *d, const msgpack_object *e)
 {
-	const msgpack_object	*res;
+	const msgpack_object	*res = NULL;
 	msgpack_sbuffer		 sb;
 	msgpack_packer		 pk;
 	char			 id[65], *cause = NULL;
@@ -77,7 +77,8 @@ popup_entry_open(struct dash *d, const msgpack_object *e)
 		msgpack_sbuffer_destroy(&sb);
 		free(cause);
 	}
-	popup_detail_open(d, rc == 0 && res->type == MSGPACK_OBJECT_MAP ?
+	popup_detail_open(d, rc == 0 && res != NULL &&
+	    res->type == MSGPACK_OBJECT_MAP ?
 	    res : e);
 }
 
