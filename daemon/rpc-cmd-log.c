@@ -86,9 +86,35 @@ struct rpc_log_filter {
 	int		 subject;	/* member index, -1: any */
 	const char	*kind;
 	size_t		 kind_len;
-	int64_t		 since;
+	int64_t		 since;		/* entries at or after */
+	int64_t		 until;		/* entries before */
 	uint64_t	 limit;
 };
+
+/*
+ * The WHEN string under key in in, if any, into *ms. Return 0 (absent:
+ * *ms unchanged), -PROTO_E_TYPE, or -PROTO_E_INVALID with *cause set.
+ */
+static int
+rpc_log_when(struct daemon *d, const msgpack_object *in, const char *key,
+    int64_t *ms, char **cause)
+{
+	const char	*s;
+	size_t		 len;
+	char		 buf[PROTO_MAX_NAME + 1];
+	int		 rc;
+
+	if ((rc = mp_get_str(in, key, &s, &len, PROTO_MAX_NAME)) < 0)
+		return (-PROTO_E_TYPE);
+	if (rc != MP_FOUND)
+		return (0);
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, s);
+	if (when_parse(buf, eventlog_now(d->log), ms) < 0) {
+		diag_cause(cause, "%s: cannot read '%s' as a time", key, buf);
+		return (-PROTO_E_INVALID);
+	}
+	return (0);
+}
 
 static int
 rpc_log_parse(struct daemon *d, const msgpack_object *in,
@@ -97,11 +123,11 @@ rpc_log_parse(struct daemon *d, const msgpack_object *in,
 	const struct views	*v = eventlog_views(d->log);
 	const char		*s;
 	size_t			 len;
-	char			 buf[PROTO_MAX_NAME + 1];
 	int			 rc;
 
 	memset(f, 0, sizeof(*f));
 	f->subject = -1;
+	f->until = INT64_MAX;
 	f->limit = RPC_LOG_DEFAULT_LIMIT;
 	if (in == NULL)
 		return (0);
@@ -113,15 +139,11 @@ rpc_log_parse(struct daemon *d, const msgpack_object *in,
 	if ((rc = mp_get_str(in, "kind", &f->kind, &f->kind_len,
 	    PROTO_MAX_NAME)) < 0)
 		goto bad;
-	if ((rc = mp_get_str(in, "since", &s, &len, PROTO_MAX_NAME)) < 0)
-		goto bad;
-	if (rc == MP_FOUND) {
-		snprintf(buf, sizeof(buf), "%.*s", (int)len, s);
-		if (when_parse(buf, eventlog_now(d->log), &f->since) < 0) {
-			diag_cause(cause, "since: cannot read '%s' as a time",
-			    buf);
-			return (-PROTO_E_INVALID);
-		}
+	if ((rc = rpc_log_when(d, in, "since", &f->since, cause)) < 0 ||
+	    (rc = rpc_log_when(d, in, "until", &f->until, cause)) < 0) {
+		if (rc == -PROTO_E_TYPE)
+			goto bad;
+		return (rc);
 	}
 	if ((rc = mp_get_uint(in, "limit", &f->limit)) < 0)
 		goto bad;
@@ -131,8 +153,8 @@ rpc_log_parse(struct daemon *d, const msgpack_object *in,
 	}
 	return (0);
 bad:
-	diag_cause(cause, "log: kid, kind and since are strings, limit a "
-	    "number");
+	diag_cause(cause, "log: kid, kind, since and until are strings, limit "
+	    "a number");
 	return (-PROTO_E_TYPE);
 }
 
@@ -144,7 +166,7 @@ rpc_log_match(const struct views *v, const struct view_entry *ve,
 
 	if (f->subject >= 0 && ve->subject != f->subject)
 		return (false);
-	if ((int64_t)ve->hlc < f->since)
+	if ((int64_t)ve->hlc < f->since || (int64_t)ve->hlc >= f->until)
 		return (false);
 	if (f->kind != NULL) {
 		name = kinds_name(ve->kind);
@@ -155,7 +177,7 @@ rpc_log_match(const struct views *v, const struct view_entry *ve,
 	return (true);
 }
 
-/* log [{kid?, kind?, since?, limit?}]: entries, newest first. */
+/* log [{kid?, kind?, since?, until?, limit?}]: entries, newest first. */
 int
 rpc_cmd_log(struct daemon *d, struct control_request *req,
     msgpack_packer *pk, char **cause)

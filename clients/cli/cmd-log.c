@@ -105,13 +105,14 @@ do_log(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ "kind", required_argument, NULL, 'K' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
 		CLI_OPTS_COMMON,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_params		 p = { .n = 0 };
 	const msgpack_object		*res;
 	const char			*kid = NULL, *kind = NULL;
-	const char			*since = NULL;
+	const char			*since = NULL, *until = NULL;
 	uint64_t			 limit = 0;
 	int				 ch, rc;
 
@@ -139,6 +140,11 @@ do_log(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			    since = optarg)) != 0)
 				return (rc);
 			break;
+		case 'u':
+			if ((rc = cli_check_when(cli, cmd, "--until",
+			    until = optarg)) != 0)
+				return (rc);
+			break;
 		default:
 			return (cli_optend(cmd, ch));
 		}
@@ -148,6 +154,7 @@ do_log(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	cli_params_str(&p, "kid", kid);
 	cli_params_str(&p, "kind", kind);
 	cli_params_str(&p, "since", since);
+	cli_params_str(&p, "until", until);
 	if (limit != 0)
 		cli_params_uint(&p, "limit", limit);
 	if ((rc = cli_call(cli, RPC_M_LOG, NULL, &p, &res)) != 0)

@@ -122,13 +122,16 @@ static const struct cli_cmd cli_cmds[] = {
 	  NULL,
 	  do_kids },
 	{ "log", NULL,
-	  "[--kid KID] [--kind KIND] [--since WHEN] [--limit N]",
+	  "[--kid KID] [--kind KIND] [--since WHEN] [--until WHEN] "
+	  "[--limit N]",
 	  "Show the family log, newest first, as corrected",
 	  "  --kid KID           only entries about this kid\n"
 	  "  --kind KIND         only entries of this kind: one-on-one,\n"
 	  "                      checkin, checkout, repair, plan, goal,\n"
 	  "                      twoxten.day, moment, amend, kid.add...\n"
 	  "  --since WHEN        only entries from WHEN on\n"
+	  "  --until WHEN        only entries before WHEN (to see past\n"
+	  "                      the newest ones)\n"
 	  "  --limit N           at most N entries, 1 to 10000 "
 	  "(default 50)\n",
 	  do_log },

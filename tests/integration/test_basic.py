@@ -291,6 +291,14 @@ def log_filters(env):
     since = log_json(env, "--since", "2026-01-11")
     check_eq([e["id"] for e in since], [e["id"] for e in everything[:4]],
              "--since 2026-01-11 gives the second day's 4")
+    until = log_json(env, "--until", "2026-01-11")
+    check_eq([e["id"] for e in until], [e["id"] for e in everything[4:]],
+             "--until 2026-01-11 gives the first day's 5")
+    page = log_json(env, "--until", "2026-01-11", "--limit", "2")
+    check_eq([e["id"] for e in page], [e["id"] for e in everything[4:6]],
+             "--until with --limit pages back from there")
+    check_eq(log_json(env, "--since", "2026-01-11", "--until", "2026-01-11"),
+             [], "an empty range")
     both = log_json(env, "--since", "2026-01-11", "--kind", "one-on-one",
                     "--kid", "Maya", "--limit", "5")
     check_eq(len(both), 1, "combined filters")
@@ -303,6 +311,9 @@ def log_filters(env):
     r = env.cli("log", "--since", "next tuesday")
     check(r.rc == EXIT_USAGE and "not a time" in r.err,
           "--since garbage: %r" % r)
+    r = env.cli("log", "--until", "next tuesday")
+    check(r.rc == EXIT_USAGE and "not a time" in r.err,
+          "--until garbage: %r" % r)
     r = env.cli("log", "--kid", "Nobody")
     check(r.rc == EXIT_ERROR and "Nobody" in r.err, "--kid unknown: %r" % r)
 
