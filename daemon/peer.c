@@ -42,6 +42,9 @@
 #define PEER_MAX_RESYNC		16
 #define PEER_MAX_CHECKS		2	/* EVENTS messages being verified */
 #define PEER_JOIN_MS		60000
+/* Inviters that closed on our hello this many times running: the code is
+ * not theirs (mistyped, expired, used), so the join ends at once. */
+#define PEER_JOIN_REFUSALS	2
 
 enum peer_state {
 	PS_HELLO,	/* waiting for the peer's hello */
@@ -74,6 +77,7 @@ struct peer_target {
 	bool			 busy;		/* resolving or connecting */
 	bool			 removed;
 	unsigned		 attempts;
+	unsigned		 join_refusals;	/* closed on our hello */
 	char			 last_error[64];
 	int64_t			 last_ok_ms;
 };
@@ -87,6 +91,7 @@ struct peer_session {
 	unsigned		 refs;
 	bool			 closing;
 	bool			 paused;	/* reading stopped */
+	bool			 hello_sent;	/* client: connected, hello out */
 	enum peer_state		 state;
 	struct hs		*hs;		/* sodium_malloc */
 	SS_STATE		*tx, *rx;	/* sodium_malloc */
@@ -149,6 +154,8 @@ struct peer_write {
 static struct peer_session *session_new(struct peers *, enum hs_role,
 		    const uint8_t key[HS_KEY]);
 static void	session_close(struct peer_session *, const char *why);
+static bool	session_join_refused(const struct peer_session *);
+static void	peers_join_refused(struct peers *, const char *addr);
 static void	session_unref(struct peer_session *);
 static void	session_close_cb(uv_handle_t *);
 static int	session_write(struct peer_session *, const uint8_t *, size_t);
@@ -487,8 +494,10 @@ session_close_cb(uv_handle_t *h)
 static void
 session_close(struct peer_session *s, const char *why)
 {
-	struct peers	*p = s->owner;
-	msgpack_sbuffer	 sb;
+	struct peers		*p = s->owner;
+	struct peer_target	*t;
+	msgpack_sbuffer		 sb;
+	bool			 refused = false;
 
 	if (s->closing)
 		return;
@@ -502,12 +511,15 @@ session_close(struct peer_session *s, const char *why)
 	if (why != NULL)
 		log_info("peer %u (%s): closed: %s", s->id, s->addr, why);
 	if (s->target != NULL) {
-		s->target->session = NULL;
+		t = s->target;
+		t->session = NULL;
 		if (why != NULL)
-			snprintf(s->target->last_error,
-			    sizeof(s->target->last_error), "%s", why);
-		if (!p->closing)
-			target_schedule(s->target, why != NULL);
+			snprintf(t->last_error, sizeof(t->last_error), "%s",
+			    why);
+		if (t->join)
+			refused = session_join_refused(s);
+		if (!p->closing && !refused)
+			target_schedule(t, why != NULL);
 		s->target = NULL;
 	}
 	if (s->prev != NULL)
@@ -520,6 +532,26 @@ session_close(struct peer_session *s, const char *why)
 	s->refs++;			/* the timer's close callback */
 	uv_close((uv_handle_t *)&s->timer, session_close_cb);
 	uv_close((uv_handle_t *)&s->tcp, session_close_cb);
+	if (refused)
+		peers_join_refused(p, s->addr);
+}
+
+/*
+ * A joining session closed: did the inviter hang up on our hello (again)?
+ * An inviter that cannot open our hello closes without a word, as it
+ * does for any stranger; twice running means the code is not one it
+ * holds. Return true when the join should end now.
+ */
+static bool
+session_join_refused(const struct peer_session *s)
+{
+	struct peer_target	*t = s->target;
+
+	if (s->state != PS_HELLO || !s->hello_sent) {
+		t->join_refusals = 0;
+		return (false);
+	}
+	return (++t->join_refusals >= PEER_JOIN_REFUSALS);
 }
 
 static void
@@ -1757,6 +1789,8 @@ target_connected_cb(uv_connect_t *req, int status)
 	hs_hello(s->hs, hello);
 	if (session_write(s, hello, sizeof(hello)) < 0)
 		session_close(s, "write failed");
+	else
+		s->hello_sent = true;
 	session_unref(s);
 }
 
@@ -1973,6 +2007,19 @@ peers_join_done(struct peers *p, int rc, const char *why)
 		peers_save_targets(p);
 	if (cb != NULL)
 		cb(p->join_arg, rc, why);
+}
+
+/* The inviter at addr refused our hello: end the join, saying why. */
+static void
+peers_join_refused(struct peers *p, const char *addr)
+{
+	char	why[320];
+
+	snprintf(why, sizeof(why), "the laptop at %s did not accept this "
+	    "code: is it mistyped, expired or already used, or is that not "
+	    "the inviting laptop? (attune invite there prints a new code)",
+	    addr);
+	peers_join_done(p, -PROTO_E_PERM, why);
 }
 
 static void

@@ -706,9 +706,9 @@ def check_no_family(n):
 @suite.case
 def invite_refusals(env):
     """A used code (second join from a fresh D) and an expired one are
-    refused with a clear message and D has no family; a code with one
-    character changed is refused at once as not a code, and does not
-    spend the invite."""
+    refused within seconds with a clear message and D has no family; a
+    code with one character changed is refused at once as not a code,
+    and does not spend the invite."""
     f = Family(env)
     a = f.node("a")
     b = f.node("b")
@@ -742,7 +742,9 @@ def invite_refusals(env):
               "%s code: the message does not say the code may be used or "
               "expired: %r" % (key, r))
         check_no_family(n)
-        check(dt < 75.0, "%s code: refused only after %.0fs" % (key, dt))
+        # The inviter hangs up on a hello it cannot open; the joiner
+        # takes two of those as a refusal instead of waiting 60 s.
+        check(dt < 15.0, "%s code: refused only after %.0fs" % (key, dt))
         notes.append("%s refused in %.0fs" % (key, dt))
         msg_seen = r.err.strip()
     check_eq(len(a.devices()), 2, "devices on A after refused joins")
