@@ -516,7 +516,7 @@ session_close(struct peer_session *s, const char *why)
 		if (why != NULL)
 			snprintf(t->last_error, sizeof(t->last_error), "%s",
 			    why);
-		if (t->join)
+		if (t->join && why != NULL && !p->closing)
 			refused = session_join_refused(s);
 		if (!p->closing && !refused)
 			target_schedule(t, why != NULL);
