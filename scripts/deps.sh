@@ -1,11 +1,15 @@
 #!/bin/sh
-# Install what building and testing attune needs on Debian 12, if missing.
-# Idempotent: does nothing when every package is already installed.
+# Install what building and testing attune needs on Debian 12, if missing,
+# and the extra Debian packages named as arguments (the benchmarks'
+# references). Idempotent: does nothing when every package is installed.
+#
+# usage: scripts/deps.sh [package ...]
 set -eu
 
 pkgs="meson ninja-build pkg-config gcc clang libclang-rt-14-dev libc6-dev libuv1-dev
 libmsgpack-dev libsqlite3-dev libsodium-dev libncurses-dev sqlite3
-python3 python3-msgpack iproute2 util-linux tmux redis-server redis-tools procps"
+python3 python3-msgpack iproute2 util-linux tmux redis-server redis-tools procps
+$*"
 
 missing=""
 for p in $pkgs; do

@@ -14,6 +14,12 @@ cd "$(dirname "$0")/../.."
 B=${BENCH_BUILD:-build-bench}
 RUNS=${1:-3}
 
+# The build's packages and the references measured in the same run
+# (redis-server, syncthing). As another user, a missing reference is
+# only reported: its bench runs without it.
+scripts/deps.sh syncthing ||
+    echo "run-all: without the packages above, some references are skipped"
+
 echo "== machine"
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "nproc:   $(nproc)"
@@ -52,28 +58,7 @@ if [ ! -f "$B/build.ninja" ]; then
 fi
 ninja -C "$B"
 
-# The programs come from meson once tests/meson.build has subdir('bench');
-# until then they are compiled here against the same libproto.
 X="$B/tests/bench"
-if [ ! -x "$X/bench-rpc" ]; then
-	X="$B/bench-manual"
-	echo "== tests/bench not in the meson tree yet: compiling into $X"
-	mkdir -p "$X"
-	CFLAGS="-std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter"
-	CFLAGS="$CFLAGS -Iproto $(pkg-config --cflags msgpack)"
-	for p in rpc append start sync; do
-		LIBS="$B/proto/libproto.a $(pkg-config --libs msgpack)"
-		[ "$p" = append ] && LIBS="$LIBS $(pkg-config --libs sqlite3)"
-		[ "$p" = sync ] && LIBS="$B/proto/libproto_crypto.a $LIBS
-		    $(pkg-config --libs libsodium) -pthread"
-		# shellcheck disable=SC2086
-		cc $CFLAGS \
-		    -DBENCH_ATTUNED="\"$PWD/$B/daemon/attuned\"" \
-		    -DBENCH_ATTUNE_CLI="\"$PWD/$B/clients/cli/attune\"" \
-		    -o "$X/bench-$p" "tests/bench/bench-$p.c" \
-		    tests/bench/bench.c $LIBS
-	done
-fi
 
 echo "== bench-rpc"
 "$X/bench-rpc" -r "$RUNS" -c "$B/clients/cli/attune"
