@@ -32,7 +32,16 @@
 #define APPEND_TARGET_P99_US	2000.0
 #define APPEND_SLICES		10	/* latency and reference interleave */
 #define APPEND_SIGNS		3000	/* for the signing limit */
-#define APPEND_SEAL_THREAD	"attuned-seal"	/* daemon/writer.h */
+#define APPEND_THREADS		3	/* the daemon's: loop, seal, commit */
+#define APPEND_SEAL		1	/* the sealing thread's index */
+
+/* The daemon's threads by name (daemon/writer.h), and what each does. */
+static const char *const append_thread_names[APPEND_THREADS] = {
+	"attuned", "attuned-seal", "attuned-commit"
+};
+static const char *const append_thread_roles[APPEND_THREADS] = {
+	"loop", "sealing", "commit"
+};
 
 /* The reference sqlite database, open across its slices. */
 struct ref_db {
@@ -59,6 +68,9 @@ static int	ref_open(struct ref_db *, const char *root, unsigned max);
 static int	ref_commits(struct ref_db *, unsigned n);
 static void	ref_close(struct ref_db *);
 static double	sign_rate(void);
+static int	threads_read(pid_t, struct bench_thread *);
+static void	threads_rows(double busy[][APPEND_MAX_RUNS],
+		    double wait[][APPEND_MAX_RUNS], unsigned runs, bool sched);
 
 static void
 usage(void)
@@ -161,6 +173,46 @@ sign_rate(void)
 	    (double)(bench_now_ns() - t0));
 }
 
+/* The times of the daemon's threads, in append_thread_names order. */
+static int
+threads_read(pid_t pid, struct bench_thread *t)
+{
+	unsigned	i;
+
+	for (i = 0; i < APPEND_THREADS; i++) {
+		if (bench_thread_times(pid, append_thread_names[i], &t[i]) < 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Each thread's busy share of the throughput run and, where the kernel
+ * keeps schedstat, its share spent ready but waiting for a core: where
+ * a pipeline on a small machine loses its time.
+ */
+static void
+threads_rows(double busy[][APPEND_MAX_RUNS], double wait[][APPEND_MAX_RUNS],
+    unsigned runs, bool sched)
+{
+	struct bench_stat	st;
+	char			fig[128];
+	unsigned		i;
+
+	for (i = 0; i < APPEND_THREADS; i++) {
+		snprintf(fig, sizeof(fig), "%s thread busy, share of the "
+		    "throughput run", append_thread_roles[i]);
+		bench_stat(&st, busy[i], runs);
+		bench_table_row(fig, &st, 2, "", NULL, -1);
+		if (!sched)
+			continue;
+		snprintf(fig, sizeof(fig), "%s thread waiting for a core, "
+		    "share of the throughput run", append_thread_roles[i]);
+		bench_stat(&st, wait[i], runs);
+		bench_table_row(fig, &st, 2, "", NULL, -1);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -179,9 +231,13 @@ main(int argc, char **argv)
 	double			 ref99[APPEND_MAX_RUNS];
 	double			 cpu[APPEND_MAX_RUNS], wr[APPEND_MAX_RUNS];
 	double			 sign[APPEND_MAX_RUNS], other[APPEND_MAX_RUNS];
-	double			 seal[APPEND_MAX_RUNS], sealbusy[APPEND_MAX_RUNS];
+	double			 seal[APPEND_MAX_RUNS];
+	double			 busy_share[APPEND_THREADS][APPEND_MAX_RUNS];
+	double			 wait_share[APPEND_THREADS][APPEND_MAX_RUNS];
+	struct bench_thread	 th0[APPEND_THREADS], th1[APPEND_THREADS];
+	bool			 sched = true;
+	unsigned		 i;
 	uint64_t		*lat = NULL, cpu0, cpu1, wb0, wb1, busy;
-	uint64_t		 s0, s1;
 	uint64_t		 m0, m1, self0, self1;
 	unsigned		 run, slice, done;
 	int			 ch, ret = 1;
@@ -299,13 +355,13 @@ main(int argc, char **argv)
 		self0 = bench_self_cpu();
 		if (bench_proc_usage(d.pid, &cpu0, &wb0) < 0 ||
 		    bench_machine_busy(&m0) < 0 ||
-		    bench_thread_cpu(d.pid, APPEND_SEAL_THREAD, &s0) < 0)
+		    threads_read(d.pid, th0) < 0)
 			goto err_load;
 		if (bench_lockstep(&ld, &res) < 0 || res.errors > 0)
 			goto err_load;
 		if (bench_proc_usage(d.pid, &cpu1, &wb1) < 0 ||
 		    bench_machine_busy(&m1) < 0 ||
-		    bench_thread_cpu(d.pid, APPEND_SEAL_THREAD, &s1) < 0)
+		    threads_read(d.pid, th1) < 0)
 			goto err_load;
 		self1 = bench_self_cpu();
 		/* Whatever else ran meanwhile, as cores' worth: the noise. */
@@ -317,20 +373,31 @@ main(int argc, char **argv)
 		rate[run] = res.rate;
 		cpu[run] = (double)(cpu1 - cpu0) / (double)res.done;
 		wr[run] = (double)(wb1 - wb0) / (double)res.done;
-		seal[run] = (double)(s1 - s0) / (double)res.done;
-		sealbusy[run] = (double)(s1 - s0) * 1000.0 /
-		    (double)res.elapsed_ns;
+		seal[run] = (double)(th1[APPEND_SEAL].cpu_us -
+		    th0[APPEND_SEAL].cpu_us) / (double)res.done;
+		for (i = 0; i < APPEND_THREADS; i++) {
+			busy_share[i][run] = (double)(th1[i].cpu_us -
+			    th0[i].cpu_us) * 1000.0 / (double)res.elapsed_ns;
+			wait_share[i][run] = (double)(th1[i].wait_ns -
+			    th0[i].wait_ns) / (double)res.elapsed_ns;
+			sched = sched && th1[i].has_sched;
+		}
 		printf("run %u: %u clients %.0f appends/s (%llu in %.2f s, "
 		    "daemon CPU %.0f us and %.0f bytes written per append, "
-		    "%.0f%% of a core; sealing thread %.0f us per append, "
-		    "busy %.0f%%; other processes %.0f%% of a core; "
+		    "%.0f%% of a core; sealing thread %.0f us per append; "
+		    "busy (waiting for a core): loop %.0f%% (%.0f%%), "
+		    "sealing %.0f%% (%.0f%%), commit %.0f%% (%.0f%%); "
+		    "other processes %.0f%% of a core; "
 		    "signing limit %.0f/s); 1 client p50 "
 		    "%.0f us, p99 %.0f us, max %.0f us (%.0f/s); sqlite "
 		    "commits %.0f/s (p50 %.0f us, p99 %.0f us)\n", run + 1,
 		    o.clients, rate[run], (unsigned long long)res.done,
 		    (double)res.elapsed_ns / BENCH_NS, cpu[run], wr[run],
 		    (double)(cpu1 - cpu0) * 100000.0 / (double)res.elapsed_ns,
-		    seal[run], sealbusy[run] * 100.0,
+		    seal[run], busy_share[0][run] * 100.0,
+		    wait_share[0][run] * 100.0, busy_share[1][run] * 100.0,
+		    wait_share[1][run] * 100.0, busy_share[2][run] * 100.0,
+		    wait_share[2][run] * 100.0,
 		    other[run] * 100.0, sign[run],
 		    p50[run], p99[run], pmax[run], lrate[run], ref[run],
 		    ref50[run], ref99[run]);
@@ -356,14 +423,12 @@ main(int argc, char **argv)
 	bench_stat(&st, seal, o.runs);
 	bench_table_row("sealing thread CPU per append (sign, encrypt, hash)",
 	    &st, 1, "us", NULL, -1);
-	bench_stat(&st, sealbusy, o.runs);
-	bench_table_row("sealing thread busy, share of the throughput run",
-	    &st, 2, "", NULL, -1);
 	for (run = 0; run < o.runs; run++)
 		seal[run] = seal[run] > 0 ? 1e6 / seal[run] : 0;
 	bench_stat(&st, seal, o.runs);
 	bench_table_row("sealing thread's own rate (1 / its CPU per append)",
 	    &st, 0, "/s", NULL, -1);
+	threads_rows(busy_share, wait_share, o.runs, sched);
 	bench_stat(&st, other, o.runs);
 	bench_table_row("other processes' CPU during the throughput run, "
 	    "cores", &st, 2, "", NULL, -1);

@@ -663,39 +663,68 @@ bench_proc_usage(pid_t pid, uint64_t *cpu_us, uint64_t *wbytes)
 }
 
 /*
- * CPU time of pid's thread named name (as top -H shows it), in
- * microseconds. Return 0, or -1 if there is no such thread.
+ * The /proc/PID/task/TID directory of pid's thread named name (as top -H
+ * shows it) into dir. Return 0, or -1 if there is no such thread.
  */
-int
-bench_thread_cpu(pid_t pid, const char *name, uint64_t *cpu_us)
+static int
+bench_thread_dir(pid_t pid, const char *name, char *dir, size_t size)
 {
-	char		 dir[64], path[64 + 256 + 8], comm[64];
+	char		 task[64], path[64 + 256 + 8], comm[64];
 	struct dirent	*de;
 	DIR		*d;
 	FILE		*f;
 	int		 ret = -1;
 
-	snprintf(dir, sizeof(dir), "/proc/%ld/task", (long)pid);
-	if ((d = opendir(dir)) == NULL)
+	snprintf(task, sizeof(task), "/proc/%ld/task", (long)pid);
+	if ((d = opendir(task)) == NULL)
 		return (-1);
 	while (ret < 0 && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
+		snprintf(path, sizeof(path), "%s/%s/comm", task, de->d_name);
 		if ((f = fopen(path, "r")) == NULL)
 			continue;
 		if (fgets(comm, sizeof(comm), f) != NULL) {
 			comm[strcspn(comm, "\n")] = '\0';
-			snprintf(path, sizeof(path), "%s/%s/stat", dir,
-			    de->d_name);
 			if (strcmp(comm, name) == 0 &&
-			    bench_stat_cpu(path, cpu_us) == 0)
+			    (size_t)snprintf(dir, size, "%s/%s", task,
+			    de->d_name) < size)
 				ret = 0;
 		}
 		fclose(f);
 	}
 	closedir(d);
 	return (ret);
+}
+
+/*
+ * CPU time of pid's thread named name, and from its schedstat (where the
+ * kernel keeps one) the time it ran and the time it was ready to run but
+ * waited for a core. Return 0, or -1 if there is no such thread.
+ */
+int
+bench_thread_times(pid_t pid, const char *name, struct bench_thread *t)
+{
+	char			 dir[512], path[512 + 16];
+	unsigned long long	 run, wait;
+	FILE			*f;
+
+	memset(t, 0, sizeof(*t));
+	if (bench_thread_dir(pid, name, dir, sizeof(dir)) < 0)
+		return (-1);
+	snprintf(path, sizeof(path), "%s/stat", dir);
+	if (bench_stat_cpu(path, &t->cpu_us) < 0)
+		return (-1);
+	snprintf(path, sizeof(path), "%s/schedstat", dir);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%llu %llu", &run, &wait) == 2) {
+			t->run_ns = run;
+			t->wait_ns = wait;
+			t->has_sched = true;
+		}
+		fclose(f);
+	}
+	return (0);
 }
 
 /* utime + stime of a /proc stat file, in microseconds; 0 or -1. */

@@ -84,6 +84,14 @@ struct bench_stat {
 	size_t	n;
 };
 
+/* One thread of a process, as far as /proc tells. */
+struct bench_thread {
+	uint64_t	cpu_us;		/* user + system */
+	uint64_t	run_ns;		/* on a core (schedstat) */
+	uint64_t	wait_ns;	/* ready, waiting for a core */
+	bool		has_sched;	/* the kernel keeps schedstat */
+};
+
 uint64_t	bench_now_ns(void);
 void		bench_sleep_ns(uint64_t);
 int		bench_mkdtemp(char *out, size_t size, const char *tag);
@@ -106,7 +114,8 @@ int	bench_proc_mem(pid_t pid, uint64_t *rss_kb, uint64_t *hwm_kb);
 int	bench_proc_usage(pid_t pid, uint64_t *cpu_us, uint64_t *wbytes);
 struct frame_reader;
 int	bench_frame_read(int fd, struct frame_reader *);
-int	bench_thread_cpu(pid_t pid, const char *name, uint64_t *cpu_us);
+int	bench_thread_times(pid_t pid, const char *name,
+	    struct bench_thread *);
 int	bench_machine_busy(uint64_t *busy_us);
 uint64_t bench_self_cpu(void);
 
