@@ -89,6 +89,9 @@ seal_apply(struct views *v, struct dev *d, const char *payload, size_t len,
  * an array of strings, {k=v,k=v} a map of strings. Build it at now and
  * apply it; return kinds_build's code (nothing applied on error).
  */
+static int	add(struct views *, struct dev *, int64_t, uint8_t *,
+		    const char *, ...) __attribute__((format(printf, 5, 6)));
+
 static int
 add(struct views *v, struct dev *d, int64_t now, uint8_t *id,
     const char *fmt, ...)
