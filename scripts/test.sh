@@ -1,8 +1,8 @@
 #!/bin/sh
 # Build attune and run every test suite: unit, fuzz corpus replay and
 # integration (real daemons on real sockets), then the same again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, then each libFuzzer
-# target for a bounded time. Ends with one line "N passed, N failed".
+# AddressSanitizer + UndefinedBehaviorSanitizer, then a clang -Werror
+# build of the whole tree, then each libFuzzer target for a bounded time. Ends with one line "N passed, N failed".
 #
 #   scripts/test.sh            everything
 #   FUZZ_SECONDS=0 scripts/test.sh   skip the libFuzzer runs
@@ -39,8 +39,8 @@ run_suite() {
 		meson setup "$dir" -Dwerror=true "$@" >/dev/null ||
 		    { failed=$((failed + 1)); failures="$failures setup:$dir"; return; }
 	fi
-	if ! ninja -C "$dir" >"$dir.build.log" 2>&1; then
-		cat "$dir.build.log"
+	if ! ninja -C "$dir" >"$dir/meson-logs/build.log" 2>&1; then
+		cat "$dir/meson-logs/build.log"
 		failed=$((failed + 1))
 		failures="$failures build:$dir"
 		return
@@ -49,8 +49,25 @@ run_suite() {
 	count_results "$dir"
 }
 
+# build_clang: the whole tree with clang, warnings as errors, counted as
+# one result: a second compiler's warnings catch what gcc's miss.
+build_clang() {
+	if [ ! -f build-clang/build.ninja ] &&
+	    ! CC=clang meson setup build-clang -Dwerror=true >/dev/null; then
+		failed=$((failed + 1))
+		failures="$failures setup:build-clang"
+	elif ninja -C build-clang >build-clang/meson-logs/build.log 2>&1; then
+		passed=$((passed + 1))
+	else
+		cat build-clang/meson-logs/build.log
+		failed=$((failed + 1))
+		failures="$failures build:build-clang"
+	fi
+}
+
 run_suite build-test
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
+build_clang
 
 if [ "$fuzz_seconds" -gt 0 ] && [ -x tests/fuzz/run-fuzzers.sh ]; then
 	if tests/fuzz/run-fuzzers.sh "$fuzz_seconds"; then
