@@ -28,7 +28,7 @@
 
 static noreturn void usage(FILE *, int);
 static void	parse_args(struct daemon_config *, int, char **);
-static int	check_hostport(const char *);
+static int	check_hostport(const char *, long min_port);
 static int	lock_data_dir(const char *, char **cause);
 static int	start(struct daemon *, char **cause);
 static int	start_peers(struct daemon *, char **cause);
@@ -69,8 +69,9 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
+/* s is HOST:PORT with PORT in [min_port, 65535]: 0 or -1. */
 static int
-check_hostport(const char *s)
+check_hostport(const char *s, long min_port)
 {
 	const char	*colon = strrchr(s, ':');
 	char		*end;
@@ -79,7 +80,8 @@ check_hostport(const char *s)
 	if (colon == NULL || colon == s || strlen(s) > 127)
 		return (-1);
 	port = strtol(colon + 1, &end, 10);
-	return (*end != '\0' || port < 1 || port > 65535 ? -1 : 0);
+	return (colon[1] == '\0' || *end != '\0' || port < min_port ||
+	    port > 65535 ? -1 : 0);
 }
 
 static void
@@ -121,17 +123,18 @@ parse_args(struct daemon_config *cfg, int argc, char **argv)
 			cfg->verbosity++;
 			break;
 		case 'L':
+			/* Port 0: one the system chooses (status shows it). */
 			if (strcmp(optarg, "off") != 0 &&
-			    check_hostport(optarg) < 0)
-				fatalx("--listen: expected ADDR:PORT, not '%s'",
-				    optarg);
+			    check_hostport(optarg, 0) < 0)
+				fatalx("--listen: expected ADDR:PORT (PORT 0 to "
+				    "65535) or off, not '%s'", optarg);
 			snprintf(cfg->listen, sizeof(cfg->listen), "%s",
 			    optarg);
 			break;
 		case 'P':
-			if (check_hostport(optarg) < 0)
-				fatalx("--peer: expected HOST:PORT, not '%s'",
-				    optarg);
+			if (check_hostport(optarg, 1) < 0)
+				fatalx("--peer: expected HOST:PORT (PORT 1 to "
+				    "65535), not '%s'", optarg);
 			if (cfg->npeers == DAEMON_MAX_PEERS)
 				fatalx("--peer: at most %d peers",
 				    DAEMON_MAX_PEERS);

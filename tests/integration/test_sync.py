@@ -18,7 +18,7 @@ deadline, until the family has converged:
 Cases: pair_and_restart, third_joins_via_b, line_relay,
 kill9_mid_transfer, concurrent_appends, concurrent_removals,
 invite_refusals,
-invite_code_last_char_changed, peers_add_remove.
+invite_code_last_char_changed, peers_add_remove, listen_any_port.
 
 The Node and Family helpers are imported by test_peer_adversary.py.
 
@@ -75,9 +75,11 @@ class Node:
 
     def start(self, wait=True):
         """Start attuned; on the first start, pick a free port (again if
-        someone took it in between)."""
+        someone took it in between), or with port 0 let attuned pick one
+        and learn it from `attune peers`."""
         for attempt in range(5):
-            if not self.started_once and (self.port is None or attempt):
+            if not self.started_once and self.port != 0 and \
+                    (self.port is None or attempt):
                 self.port = free_port()
             d = self.env.daemon(
                 data_dir=self.data_dir, sock=self.sock, start=False,
@@ -94,6 +96,8 @@ class Node:
                     continue
                 raise
             self.started_once = True
+            if self.port == 0:
+                self.port = self.peers()["port"]
             return self
         raise Failure("%s: no free port after 5 tries" % self.name)
 
@@ -835,6 +839,34 @@ def peers_add_remove(env):
     b.ok("peers", "add", a.addr)
     f.converged()
     return "persisted, removed, re-added"
+
+
+@suite.case
+def listen_any_port(env):
+    """--listen 127.0.0.1:0: attuned listens on a port the system picks,
+    `attune peers` tells it, and a laptop that dials it joins and syncs.
+    --peer with port 0 is refused with a clear message."""
+    f = Family(env)
+    a = f.node("a", start=False)
+    a.port = 0
+    a.start()
+    check(isinstance(a.port, int) and 0 < a.port < 65536,
+          "attune peers gave no port: %r" % a.port)
+    with socket.create_connection(("127.0.0.1", a.port), timeout=5.0):
+        pass
+    f.init(a)
+    b = f.node("b")
+    f.join(a, b, "Sam")
+    f.write(b, 2, "any-port")
+    f.converged()
+    bad = env.daemon(data_dir=env.path("data-bad"),
+                     sock=env.path("run-bad", "attuned.sock"), start=False,
+                     args=["--peer", "127.0.0.1:0", "--no-discovery"])
+    rc = bad.wait_exit(10.0)
+    err = bad.stderr()
+    check(rc == 1 and "--peer: expected HOST:PORT (PORT 1 to 65535)" in err,
+          "--peer 127.0.0.1:0: exit %r, stderr %s" % (rc, short(err)))
+    return "listening on port %d, joined and converged" % a.port
 
 
 if __name__ == "__main__":
