@@ -18,7 +18,8 @@ deadline, until the family has converged:
 Cases: pair_and_restart, third_joins_via_b, line_relay,
 kill9_mid_transfer, concurrent_appends, concurrent_removals,
 invite_refusals,
-invite_code_last_char_changed, peers_add_remove, listen_any_port.
+invite_code_last_char_changed, peers_add_remove, listen_any_port,
+restored_from_backup.
 
 The Node and Family helpers are imported by test_peer_adversary.py.
 
@@ -29,6 +30,7 @@ without a deadline.
 import hashlib
 import json
 import os
+import shutil
 import socket
 import sys
 import threading
@@ -867,6 +869,45 @@ def listen_any_port(env):
     check(rc == 1 and "--peer: expected HOST:PORT (PORT 1 to 65535)" in err,
           "--peer 127.0.0.1:0: exit %r, stderr %s" % (rc, short(err)))
     return "listening on port %d, joined and converged" % a.port
+
+
+def events_in(data_dir):
+    """How many events the store in data_dir holds (sqlite3 shell)."""
+    rc, out, err = H.sqlite(os.path.join(data_dir, "events.db"),
+                            "SELECT count(*) FROM events", readonly=True)
+    check(rc == 0, "sqlite3 on %s: %s" % (data_dir, short(err)))
+    return int(out.strip())
+
+
+@suite.case
+def restored_from_backup(env):
+    """A's data dir is restored from a backup older than A's last entries,
+    which B holds: at the first sync A takes its own later entries back,
+    and its next entry follows them (no fork, nothing lost)."""
+    f = Family(env)
+    a, b = f.pair()
+    f.write(a, 3, "before-backup")
+    f.converged()
+    a.stop()
+    backup = env.path("backup-a")
+    shutil.copytree(a.data_dir, backup)     # modes kept: 0700, 0600
+    a.start()
+    later = f.write(a, 4, "after-backup")
+    f.converged()
+    head = max(e["seq"] for e in a.log() if e["author"] == a.device)
+    a.stop()
+    check(events_in(backup) + len(later) == events_in(a.data_dir),
+          "the backup is not %d entries behind" % len(later))
+    shutil.rmtree(a.data_dir)
+    shutil.copytree(backup, a.data_dir)
+    a.start()
+    f.converged(what="give A its own later entries back")
+    new = f.write(a, 1, "after-restore")
+    f.converged()
+    seq = [e["seq"] for e in a.log() if e["id"] == new[0]]
+    check_eq(seq, [head + 1], "seq of A's first entry after the restore")
+    return "A took back %d entries of its own, then wrote seq %d" % (
+        len(later), head + 1)
 
 
 if __name__ == "__main__":
