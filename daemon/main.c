@@ -73,15 +73,11 @@ usage(FILE *f, int status)
 static int
 check_hostport(const char *s, long min_port)
 {
-	const char	*colon = strrchr(s, ':');
-	char		*end;
-	long		 port;
+	char		host[64];
+	uint16_t	port;
 
-	if (colon == NULL || colon == s || strlen(s) > 127)
-		return (-1);
-	port = strtol(colon + 1, &end, 10);
-	return (colon[1] == '\0' || *end != '\0' || port < min_port ||
-	    port > 65535 ? -1 : 0);
+	return (peers_split_hostport(s, min_port, host, sizeof(host),
+	    &port) < 0 ? -1 : 0);
 }
 
 static void

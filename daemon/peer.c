@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,19 +298,17 @@ peers_listen_one(struct peers *p, const char *addr, char **cause)
 	struct sockaddr		*sa = (struct sockaddr *)&ss;
 	uv_tcp_t		*h;
 	char			 host[64];
-	const char		*colon = strrchr(addr, ':');
-	int			 port, rc, len = sizeof(ss);
+	uint16_t		 port;
+	int			 rc, len = sizeof(ss);
 
-	if (colon == NULL || (size_t)(colon - addr) >= sizeof(host))
+	if (peers_split_hostport(addr, 0, host, sizeof(host), &port) < 0) {
+		diag_cause(cause, "--listen: expected ADDR:PORT, not '%s'",
+		    addr);
 		return (-EINVAL);
-	memcpy(host, addr, (size_t)(colon - addr));
-	host[colon - addr] = '\0';
-	port = atoi(colon + 1);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strcspn(host, "]")] = '\0';
+	}
+	if (strchr(host, ':') != NULL)	/* an IPv6 address */
 		rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss);
-	} else
+	else
 		rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&ss);
 	if (rc < 0) {
 		diag_cause(cause, "--listen: '%s' is not an IP address", host);
@@ -1539,9 +1538,14 @@ target_find(struct peers *p, const char *host, const char *port)
 	return (NULL);
 }
 
-static int
-split_hostport(const char *hp, char *host, size_t hsize, char *port,
-    size_t psize)
+/*
+ * Split "HOST:PORT" ("[IPv6]:PORT") into host (brackets dropped) and
+ * port, which must be digits in [min_port, 65535]: the one parser of
+ * every address attuned is given. Return 0 or -PROTO_E_INVALID.
+ */
+int
+peers_split_hostport(const char *hp, long min_port, char *host,
+    size_t hsize, uint16_t *port)
 {
 	const char	*colon = strrchr(hp, ':');
 	const char	*h = hp;
@@ -1549,7 +1553,9 @@ split_hostport(const char *hp, char *host, size_t hsize, char *port,
 	long		 n;
 	char		*end;
 
-	if (colon == NULL || colon == hp)
+	/* Digits only: strtol alone would take " 5", "+5" and "". */
+	if (colon == NULL || colon == hp ||
+	    !isdigit((unsigned char)colon[1]))
 		return (-PROTO_E_INVALID);
 	hlen = (size_t)(colon - hp);
 	if (h[0] == '[' && colon[-1] == ']') {
@@ -1557,11 +1563,25 @@ split_hostport(const char *hp, char *host, size_t hsize, char *port,
 		hlen -= 2;
 	}
 	n = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || n < 1 || n > 65535 || hlen == 0 || hlen >= hsize)
+	if (*end != '\0' || n < min_port || n > 65535 || hlen == 0 ||
+	    hlen >= hsize)
 		return (-PROTO_E_INVALID);
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
-	snprintf(port, psize, "%ld", n);
+	*port = (uint16_t)n;
+	return (0);
+}
+
+/* A peer's address: its port as the string targets keep. */
+static int
+split_hostport(const char *hp, char *host, size_t hsize, char *port,
+    size_t psize)
+{
+	uint16_t	n;
+
+	if (peers_split_hostport(hp, 1, host, hsize, &n) < 0)
+		return (-PROTO_E_INVALID);
+	snprintf(port, psize, "%u", n);
 	return (0);
 }
 

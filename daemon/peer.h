@@ -28,6 +28,8 @@ int	peers_create(uv_loop_t *, struct eventlog *, struct keys *,
 int	peers_listen(struct peers *, const char *const *addrs, size_t n,
 	    char **cause);
 void	peers_close(struct peers *);
+int	peers_split_hostport(const char *, long min_port, char *host,
+	    size_t hsize, uint16_t *port);
 void	peers_free(struct peers *);
 int	peers_add_target(struct peers *, const char *hostport, bool persist,
 	    char **cause);
