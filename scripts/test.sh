@@ -2,7 +2,8 @@
 # Build attune and run every test suite: unit, fuzz corpus replay and
 # integration (real daemons on real sockets), then the same again under
 # AddressSanitizer + UndefinedBehaviorSanitizer, then a clang -Werror
-# build of the whole tree, then each libFuzzer target for a bounded time. Ends with one line "N passed, N failed".
+# build of the whole tree, then each libFuzzer target for a bounded time.
+# Ends with one line "N passed, N failed".
 #
 #   scripts/test.sh            everything
 #   FUZZ_SECONDS=0 scripts/test.sh   skip the libFuzzer runs
@@ -31,43 +32,37 @@ count_results() {
 	[ "$s" -gt 0 ] && echo "($s skipped in $1)"
 }
 
-# run_suite DIR MESON_ARGS...: configure, build and test one build dir.
-run_suite() {
+# build_dir DIR MESON_ARGS...: configure (once) and build one build dir,
+# warnings as errors; a failure is counted. Return 0 if it built.
+build_dir() {
 	dir=$1
 	shift
-	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" -Dwerror=true "$@" >/dev/null ||
-		    { failed=$((failed + 1)); failures="$failures setup:$dir"; return; }
+	if [ ! -f "$dir/build.ninja" ] &&
+	    ! meson setup "$dir" -Dwerror=true "$@" >/dev/null; then
+		failed=$((failed + 1))
+		failures="$failures setup:$dir"
+		return 1
 	fi
 	if ! ninja -C "$dir" >"$dir/meson-logs/build.log" 2>&1; then
 		cat "$dir/meson-logs/build.log"
 		failed=$((failed + 1))
 		failures="$failures build:$dir"
-		return
+		return 1
 	fi
-	meson test -C "$dir" --print-errorlogs --num-processes 2
-	count_results "$dir"
 }
 
-# build_clang: the whole tree with clang, warnings as errors, counted as
-# one result: a second compiler's warnings catch what gcc's miss.
-build_clang() {
-	if [ ! -f build-clang/build.ninja ] &&
-	    ! CC=clang meson setup build-clang -Dwerror=true >/dev/null; then
-		failed=$((failed + 1))
-		failures="$failures setup:build-clang"
-	elif ninja -C build-clang >build-clang/meson-logs/build.log 2>&1; then
-		passed=$((passed + 1))
-	else
-		cat build-clang/meson-logs/build.log
-		failed=$((failed + 1))
-		failures="$failures build:build-clang"
-	fi
+# run_suite DIR MESON_ARGS...: build and test one build dir.
+run_suite() {
+	build_dir "$@" || return
+	meson test -C "$1" --print-errorlogs --num-processes 2
+	count_results "$1"
 }
 
 run_suite build-test
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
-build_clang
+# The whole tree with clang too, counted as one result: a second
+# compiler's warnings catch what gcc's miss.
+CC=clang build_dir build-clang && passed=$((passed + 1))
 
 if [ "$fuzz_seconds" -gt 0 ] && [ -x tests/fuzz/run-fuzzers.sh ]; then
 	if tests/fuzz/run-fuzzers.sh "$fuzz_seconds"; then
