@@ -699,14 +699,14 @@ bench_thread_dir(pid_t pid, const char *name, char *dir, size_t size)
 
 /*
  * CPU time of pid's thread named name, and from its schedstat (where the
- * kernel keeps one) the time it ran and the time it was ready to run but
- * waited for a core. Return 0, or -1 if there is no such thread.
+ * kernel keeps one) the time it was ready to run but waited for a core.
+ * Return 0, or -1 if there is no such thread.
  */
 int
 bench_thread_times(pid_t pid, const char *name, struct bench_thread *t)
 {
 	char			 dir[512], path[512 + 16];
-	unsigned long long	 run, wait;
+	unsigned long long	 wait;
 	FILE			*f;
 
 	memset(t, 0, sizeof(*t));
@@ -717,8 +717,8 @@ bench_thread_times(pid_t pid, const char *name, struct bench_thread *t)
 		return (-1);
 	snprintf(path, sizeof(path), "%s/schedstat", dir);
 	if ((f = fopen(path, "r")) != NULL) {
-		if (fscanf(f, "%llu %llu", &run, &wait) == 2) {
-			t->run_ns = run;
+		/* Time on a core, then time waiting for one (ns). */
+		if (fscanf(f, "%*u %llu", &wait) == 1) {
 			t->wait_ns = wait;
 			t->has_sched = true;
 		}

@@ -87,8 +87,7 @@ struct bench_stat {
 /* One thread of a process, as far as /proc tells. */
 struct bench_thread {
 	uint64_t	cpu_us;		/* user + system */
-	uint64_t	run_ns;		/* on a core (schedstat) */
-	uint64_t	wait_ns;	/* ready, waiting for a core */
+	uint64_t	wait_ns;	/* ready, waiting for a core (schedstat) */
 	bool		has_sched;	/* the kernel keeps schedstat */
 };
 
